@@ -1,0 +1,99 @@
+"""``create_app(settings)``: assembles spec, store, clock, domain and the HTTP layers."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask
+
+from mock_server import control, routing
+from mock_server.domain.backend import Backend, BackendOptions
+from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
+from mock_server.domain.ids import IdGenerator
+from mock_server.handlers import registry
+from mock_server.resources import fixture_path, spec_path
+from mock_server.seed import Fixtures, seed_store
+from mock_server.settings import Settings
+from mock_server.spec import Spec
+from mock_server.store import Store
+from mock_server.wallclock import SystemClock
+
+log = logging.getLogger("ccs_mock")
+
+
+@dataclass
+class CcsContext:
+    """Everything one fake owns; lives in ``app.extensions["ccs"]`` (no module-level state)."""
+
+    settings: Settings
+    spec: Spec
+    handlers: dict[str, Callable]
+    fixtures: Fixtures
+    seed: int
+    clock: Clock
+    store: Store
+    pristine: Store
+    backend: Backend
+
+    def reset(self) -> None:
+        """Back to the seeded state: data, sessions, journal and clock."""
+        self.store.restore(self.pristine)
+        self.clock.reset()
+
+    def clock_now_text(self) -> str:
+        return format_datetime(self.clock.now())
+
+
+def check_handlers(spec: Spec, handlers: dict[str, Callable]) -> None:
+    missing = sorted(set(spec.operations) - set(handlers))
+    extra = sorted(set(handlers) - set(spec.operations))
+    if missing or extra:
+        raise RuntimeError(f"spec and handlers disagree: operations without a handler {missing}, "
+                           f"handlers without an operation {extra}")
+
+
+def build_context(settings: Settings, progress: Callable[[int], None] | None = None) -> CcsContext:
+    spec = Spec(spec_path())
+    handlers = registry()
+    check_handlers(spec, handlers)
+    fixtures = Fixtures.load(fixture_path(settings.fixtures))
+    seed = fixtures.seed if settings.seed is None else settings.seed
+    start = parse_datetime(settings.clock_start) if settings.clock_start else None
+    if settings.clock == "manual":
+        clock: Clock = ManualClock(start or fixtures.start)
+    elif settings.clock == "system":
+        clock = SystemClock(start, settings.clock_speed, fixtures.utc_offset_minutes)
+    else:
+        raise ValueError(f"clock must be 'manual' or 'system', not {settings.clock!r}")
+
+    pristine = Store(":memory:")
+    seed_store(pristine, fixtures, IdGenerator(seed, pristine.allocate, settings.app_id), clock.now(), progress)
+    marker = f"{fixtures.digest()}:{seed}"
+    pristine.set_meta("seeded", marker)
+    store = Store(settings.db)
+    if store.get_meta("seeded") == marker:
+        log.info("keeping the state already in %s (same fixtures and seed)", settings.db)
+    else:
+        store.restore(pristine)
+    ids = IdGenerator(seed, store.allocate, settings.app_id)
+    backend = Backend(store, clock, ids, BackendOptions(
+        settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias))
+    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend)
+
+
+def create_app(settings: Settings | None = None, *, progress: Callable[[int], None] | None = None,
+               **overrides) -> Flask:
+    """A fresh fake. ``overrides`` are Settings fields (``create_app(clock="system")``)."""
+    if settings is None:
+        settings = Settings.load(**overrides)
+    elif overrides:
+        settings = dataclasses.replace(settings, **overrides)
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False  # keep the vendor's field order
+    app.extensions["ccs"] = build_context(settings, progress)
+    routing.register(app)
+    control.register(app)
+    return app

@@ -1,0 +1,194 @@
+"""The fake's own API under ``/_mock/`` (described in ``openapi/control.yaml``).
+
+Requests act on the tenant of the Host header, or on the one named by a ``tenant``
+query parameter or JSON field. JSON bodies are validated against control.yaml.
+Errors are ``{"error": CODE, "message": TEXT}`` with a 4xx status.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
+from jsonschema import Draft202012Validator
+
+from mock_server.domain.clock import ClockError, format_datetime, parse_datetime
+from mock_server.domain.errors import UnknownTenant
+from mock_server.domain.tenants import Tenant
+from mock_server.masking import mask
+from mock_server.resources import spec_path
+from mock_server.spec import resolve_refs
+
+bp = Blueprint("control", __name__, url_prefix="/_mock")
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _ccs():
+    return current_app.extensions["ccs"]
+
+
+def _body(operation_id: str) -> dict[str, Any]:
+    """The JSON body, validated against the operation's schema in control.yaml."""
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+        if request.get_data():
+            raise ControlError(400, "invalid_json", "the request body is not JSON")
+    validator = current_app.extensions["ccs_control_validators"].get(operation_id)
+    if validator is not None:
+        error = next(iter(sorted(validator.iter_errors(body), key=lambda e: list(e.path))), None)
+        if error is not None:
+            where = "/".join(str(p) for p in error.path) or "body"
+            raise ControlError(400, "invalid_request", f"{where}: {error.message}")
+    return body
+
+
+def _tenant(body: dict[str, Any] | None = None) -> Tenant:
+    name = (body or {}).get("tenant") or request.args.get("tenant")
+    tenants = _ccs().backend.tenants
+    try:
+        return tenants.resolve_host(name if name else request.host)
+    except UnknownTenant as error:
+        raise ControlError(404, "unknown_tenant", error.message) from None
+
+
+def _clock_state() -> dict[str, Any]:
+    clock = _ccs().clock
+    return {"now": format_datetime(clock.now()), "mode": clock.mode, "speed": getattr(clock, "speed", None)}
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    _ccs().reset()
+    return jsonify(reset=True, clock=_clock_state())
+
+
+@bp.get("/clock")
+def get_clock() -> Response:
+    return jsonify(_clock_state())
+
+
+@bp.post("/clock")
+def set_clock() -> Response:
+    body = _body("setClock")
+    clock = _ccs().clock
+    try:
+        if "advance_seconds" in body:
+            clock.advance(body["advance_seconds"])
+        else:
+            try:
+                when = parse_datetime(body["now"])
+            except ValueError:
+                raise ControlError(400, "invalid_request", "now: expected YYYY-MM-DD HH:MM:SS") from None
+            clock.set(when)
+    except ClockError as error:
+        raise ControlError(409, "clock_backwards", str(error)) from None
+    return jsonify(_clock_state())
+
+
+@bp.get("/journal")
+def get_journal() -> Response:
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 10_000)
+    except ValueError:
+        raise ControlError(400, "invalid_request", "limit: expected a whole number") from None
+    return jsonify(requests=_ccs().store.list_journal(limit, request.args.get("function")))
+
+
+@bp.delete("/journal")
+def clear_journal() -> Response:
+    _ccs().store.clear_journal()
+    return jsonify(cleared=True)
+
+
+@bp.get("/tenants")
+def list_tenants() -> Response:
+    store = _ccs().store
+    tenants = []
+    for tenant in _ccs().backend.tenants.list():
+        tenants.append({
+            "name": tenant.name, "host": tenant.host, "domain": tenant.domain,
+            "default": tenant.host == store.default_tenant()["host"], "masked_numbers": tenant.masked_numbers,
+            "did": tenant.did,
+            "app_tokens": [{"name": t["name"], "app_token": t["token"], "created_at": t["created_at"],
+                            "revoked": t["revoked_at"] is not None} for t in store.list_app_tokens(tenant.host)],
+            "users": [{"email": u["email"], "name": u["name"], "key": u["userkey"], "team": u["team"],
+                       "agentcustomid": u["agentcustomid"]} for u in store.list_users(tenant.host)],
+            "queues": [{"name": q["name"], "key": q["queuekey"]} for q in store.list_queues(tenant.host)],
+        })
+    return jsonify(tenants=tenants)
+
+
+@bp.post("/app_tokens")
+def issue_app_token() -> Response:
+    body = _body("issueAppToken")
+    tenant = _tenant(body)
+    token = _ccs().backend.tenants.issue_app_token(tenant, body.get("name", "Issued by control API"))
+    return jsonify(tenant=tenant.host, app_token=token), 201
+
+
+@bp.post("/app_tokens/revoke")
+def revoke_app_token() -> Response:
+    body = _body("revokeAppToken")
+    tenant = _tenant(body)
+    if not _ccs().backend.tenants.revoke_app_token(tenant, body["app_token"]):
+        raise ControlError(404, "unknown_app_token", f"no live app token {mask(body['app_token'])} on {tenant.host}")
+    return jsonify(revoked=True)
+
+
+@bp.post("/app_tokens/reissue")
+def reissue_app_token() -> Response:
+    body = _body("reissueAppToken")
+    tenant = _tenant(body)
+    token = _ccs().backend.tenants.reissue_app_token(tenant, body["app_token"])
+    if token is None:
+        raise ControlError(404, "unknown_app_token", f"no live app token {mask(body['app_token'])} on {tenant.host}")
+    return jsonify(tenant=tenant.host, app_token=token), 201
+
+
+@bp.get("/sessions")
+def list_sessions() -> Response:
+    tenant = _tenant()
+    sessions = [dict(s, session=mask(s["session"])) for s in _ccs().backend.sessions.live(tenant)]
+    return jsonify(tenant=tenant.host, sessions=sessions)
+
+
+@bp.post("/sessions/expire")
+def expire_sessions() -> Response:
+    body = _body("expireSessions")
+    tenant = _tenant(body)
+    count = _ccs().backend.sessions.expire(tenant, session=body.get("session"), email=body.get("email"))
+    return jsonify(expired=count)
+
+
+@bp.get("/openapi/<name>")
+def openapi_document(name: str) -> Response:
+    if name not in ("ccs.yaml", "control.yaml"):
+        raise ControlError(404, "not_found", "known documents: ccs.yaml, control.yaml")
+    return send_file(spec_path(name), mimetype="application/yaml")
+
+
+def control_error(error: ControlError) -> Response:
+    return jsonify(error=error.code, message=error.message), error.status
+
+
+def compile_validators() -> dict[str, Draft202012Validator]:
+    document = yaml.safe_load(spec_path("control.yaml").read_text(encoding="utf-8"))
+    validators = {}
+    for item in document["paths"].values():
+        for operation in item.values():
+            schema = (operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema"))
+            if schema is not None:
+                validators[operation["operationId"]] = Draft202012Validator(resolve_refs(schema, document))
+    return validators
+
+
+def register(app: Flask) -> None:
+    app.extensions["ccs_control_validators"] = compile_validators()
+    app.register_blueprint(bp)
+    app.register_error_handler(ControlError, control_error)

@@ -1,0 +1,85 @@
+"""The tenant-facing API as plain methods, one per vendor function, same names in snake_case.
+
+Handlers call these with validated, converted parameters and return what they return.
+Authentication happens here: app_token functions check the tenant's token, session
+functions resolve the agent (facts §1.5).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from mock_server.domain.calls import Calls
+from mock_server.domain.cdr import CdrQuery, CdrReports
+from mock_server.domain.clock import Clock
+from mock_server.domain.ids import IdGenerator
+from mock_server.domain.sessions import Sessions
+from mock_server.domain.tenants import Tenant, TenantDirectory
+from mock_server.store import Store
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    session_lifetime_seconds: int
+    max_sessions_per_user: int
+    login_session_token_alias: bool
+
+
+class Backend:
+    def __init__(self, store: Store, clock: Clock, ids: IdGenerator, options: BackendOptions):
+        self.store, self.clock, self.ids, self.options = store, clock, ids, options
+        self.tenants = TenantDirectory(store, clock, ids)
+        self.sessions = Sessions(store, clock, ids, options.session_lifetime_seconds, options.max_sessions_per_user)
+        self.reports = CdrReports(store, clock, ids.secret("cursor"))
+        self.calls = Calls()
+
+    # -- app_token functions ------------------------------------------------------------------
+    def ping(self, tenant: Tenant, app_token: str) -> dict[str, Any]:
+        self.tenants.check_app_token(tenant, app_token)
+        return {"success": True, "message": "pong"}
+
+    def login(self, tenant: Tenant, app_token: str, email: str) -> dict[str, Any]:
+        self.tenants.check_app_token(tenant, app_token)
+        session = self.sessions.login(tenant, email)
+        body: dict[str, Any] = {"login": True, "session": session, "message": "Login Successful!", "language": "en"}
+        if self.options.login_session_token_alias:
+            body["session_token"] = session  # D-V17's key name (facts §13.1), off by default
+        return body
+
+    def reports_cdr_logs(self, tenant: Tenant, app_token: str, query: CdrQuery, cursor: str | None,
+                         include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
+        self.tenants.check_app_token(tenant, app_token)
+        return self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
+                                             include_call_tags)
+
+    def recordinginfo(self, tenant: Tenant, app_token: str, callkey: str) -> dict[str, Any]:
+        self.tenants.check_app_token(tenant, app_token)
+        return self.reports.recordinginfo(tenant, callkey)
+
+    def reports_agent_perf(self, tenant: Tenant, app_token: str, startdate: date | None, finishdate: date | None,
+                           agent: str | None, email: str | None, agentcustomid: str | None,
+                           team: str | None) -> dict[str, Any]:
+        self.tenants.check_app_token(tenant, app_token)
+        return self.reports.reports_agent_perf(tenant, startdate, finishdate, agent, email, agentcustomid, team)
+
+    # -- session functions ----------------------------------------------------------------------
+    def click2call(self, tenant: Tenant, session: str, phonenumber: str, transactionid: str | None,
+                   hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
+        agent = self.sessions.agent(tenant, session)
+        return self.calls.click2call(agent, phonenumber, transactionid, hangup_url, masked, selected_queue, uniqueid)
+
+    def click2hang(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.click2hang(self.sessions.agent(tenant, session))
+
+    def click2hold(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.click2hold(self.sessions.agent(tenant, session))
+
+    def click2unhold(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.click2unhold(self.sessions.agent(tenant, session))
+
+    def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.getactivecall(self.sessions.agent(tenant, session))
+
+    def now(self) -> datetime:
+        return self.clock.now()

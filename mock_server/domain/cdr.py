@@ -1,0 +1,239 @@
+"""Call detail records: how a finished call becomes a CallList row, and how rows are queried.
+
+``reportsCDRLogs`` pages at most 100 rows (facts §2.5, CONFIRMED) with a cursor that comes
+back on every response (§15.7). The fake's cursor is opaque, signed with a per-seed secret
+(tampering is detected) and bound to the query it came from; it pins the walk to the rows
+that existed when the walk began, so a walk yields every matching row exactly once, in
+order, while new calls keep arriving.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from mock_server.domain.clock import Clock, format_datetime
+from mock_server.domain.errors import CallNotFound, InvalidCursor, MissingParameter
+from mock_server.domain.tenants import Tenant
+from mock_server.store import CDR_BOOL_COLUMNS, CDR_COLUMNS, Store
+
+PAGE_SIZE = 100  # facts §2.5 / §6.5, CONFIRMED
+SERVICE_LEVEL_SECONDS = 20  # assumed: `sl` is true when answered within this many seconds of queueing
+SHORT_CALL_SECONDS = 10  # assumed: `shortcall` is true for answered calls shorter than this
+_INTERNAL_COLUMNS = ("csat", "call_tags")
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """Everything that happened on one call; ``cdr_row`` turns it into a coherent CallList row."""
+
+    inbound: bool
+    number: str  # the customer's number
+    calldate: datetime
+    ivr_seconds: int | None  # seconds before reaching a queue; None: never queued
+    wait_seconds: int  # from queue entry (or call start) to answer, or to hang-up if unanswered
+    answered: bool
+    talk_seconds: int
+    hold_seconds: int
+    agent_email: str  # "" when no agent was involved
+    agent_key: str
+    queue_name: str
+    queue_key: str
+    transferred: bool
+    localrelease: bool
+    voicemail: bool
+    disposition: str
+    uniqueid: str
+    csat: int | None
+    tags: tuple[str, ...]
+
+
+def cdr_row(seq: int, tenant: Tenant, callkey: str, activecallkey: str, call: CallOutcome) -> tuple:
+    """The store row ``(seq, tenant, *CDR_COLUMNS)`` for a finished call.
+
+    Invariants: an unanswered call has no talkdate and a null duration; hangupdate =
+    (queuedate or calldate) + waitduration + duration; holdduration <= duration.
+    """
+    queued = call.ivr_seconds is not None
+    queuedate = call.calldate + timedelta(seconds=call.ivr_seconds) if queued else None
+    start = queuedate or call.calldate
+    talkdate = start + timedelta(seconds=call.wait_seconds) if call.answered else None
+    duration = call.talk_seconds if call.answered else None
+    hangupdate = start + timedelta(seconds=call.wait_seconds + (duration or 0))
+    hold = min(call.hold_seconds, duration or 0)
+    callerid, called = (call.number, tenant.did) if call.inbound else (tenant.did, call.number)
+    epoch = int((call.calldate - datetime(1970, 1, 1)).total_seconds()) - 3 * 3600
+    return (
+        seq, tenant.host,
+        f"{epoch}.{seq}",  # callid: Asterisk-style uniqueid
+        int(queued), int(call.answered), int(bool(call.agent_email)), int(queued and not call.answered),
+        format_datetime(queuedate) if queuedate else "", format_datetime(call.calldate),
+        format_datetime(talkdate) if talkdate else None, format_datetime(hangupdate),
+        call.wait_seconds, duration,
+        int(call.answered and call.wait_seconds <= SERVICE_LEVEL_SECONDS),
+        int(call.answered and call.talk_seconds < SHORT_CALL_SECONDS),
+        callerid, called, call.queue_name,
+        0,  # around: meaning unknown (facts §2.5); always false
+        call.agent_email, call.agent_key, int(hold > 0), hold, call.queue_key, int(call.voicemail),
+        f"https://{tenant.host}/recordings/{callkey}.mp3" if call.answered else "",
+        int(call.localrelease), int(call.transferred), call.agent_email if call.answered else "",
+        callkey, activecallkey, call.uniqueid, int(call.inbound), int(not call.inbound), call.disposition,
+        call.csat, json.dumps(list(call.tags)) if call.tags else "",
+    )
+
+
+def to_wire(row, include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
+    """A stored row as one CallList item."""
+    item: dict[str, Any] = {}
+    for column in CDR_COLUMNS:
+        if column in _INTERNAL_COLUMNS:
+            continue
+        value = row[column]
+        item[column] = bool(value) if column in CDR_BOOL_COLUMNS else value
+    if include_call_history:
+        item["call_history"] = _history(item)
+    if include_csat:
+        item["csat"] = {"score": row["csat"]} if row["csat"] is not None else None
+    if include_call_tags:
+        item["call_tags"] = json.loads(row["call_tags"]) if row["call_tags"] else []
+    return item
+
+
+def _history(item: dict[str, Any]) -> list[dict[str, str]]:
+    """Assumed shape: the call's steps in order, derived from its dates."""
+    steps = [("start", item["calldate"]), ("queued", item["queuedate"]), ("answered", item["talkdate"]),
+             ("hangup", item["hangupdate"])]
+    return [{"event": event, "date": when} for event, when in steps if when]
+
+
+@dataclass(frozen=True)
+class CdrQuery:
+    startdate: datetime | None = None
+    finishdate: datetime | None = None
+    agent: str | None = None
+    agent_username: str | None = None
+    queue: str | None = None
+    csat_only: bool = False
+    untransferred: bool = False
+    sorting: str = "desc"
+    activecallkey: str | None = None
+    callkey: str | None = None
+    uniqueid: str | None = None
+
+    def conditions(self) -> list[tuple[str, tuple]]:
+        """SQL (clause, args) pairs. Key filters beat everything: activecallkey > callkey > uniqueid > the rest (facts §2.5)."""
+        for column in ("activecallkey", "callkey", "uniqueid"):
+            value = getattr(self, column)
+            if value is not None:
+                return [(f"{column} = ?", (value,))]
+        if self.startdate is None or self.finishdate is None:
+            raise MissingParameter("startdate" if self.startdate is None else "finishdate")
+        where: list[tuple[str, tuple]] = [("calldate >= ?", (format_datetime(self.startdate),)),
+                                          ("calldate <= ?", (format_datetime(self.finishdate),))]
+        for column, value in (("agentid", self.agent), ("agent", self.agent_username), ("queuekey", self.queue)):
+            if value is not None:
+                where.append((f"{column} = ?", (value,)))
+        if self.csat_only:
+            where.append(("csat IS NOT NULL", ()))
+        if self.untransferred:
+            where.append(("transferred = 0", ()))
+        return where
+
+    def fingerprint(self, tenant: str) -> str:
+        fields = dict(self.__dict__, startdate=str(self.startdate), finishdate=str(self.finishdate), tenant=tenant)
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class CursorCodec:
+    """Opaque, tamper-proof cursors: base64url(json position + HMAC)."""
+
+    MAC_BYTES = 12
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    def encode(self, position: dict[str, Any]) -> str:
+        payload = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
+        mac = hmac.new(self._secret, payload, hashlib.sha256).digest()[: self.MAC_BYTES]
+        return base64.urlsafe_b64encode(mac + payload).rstrip(b"=").decode()
+
+    def decode(self, cursor: str) -> dict[str, Any]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (ValueError, TypeError):
+            raise InvalidCursor("Invalid cursor") from None
+        mac, payload = raw[: self.MAC_BYTES], raw[self.MAC_BYTES:]
+        expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[: self.MAC_BYTES]
+        if len(mac) != self.MAC_BYTES or not hmac.compare_digest(mac, expected):
+            raise InvalidCursor("Invalid cursor")
+        return json.loads(payload)
+
+
+class CdrReports:
+    def __init__(self, store: Store, clock: Clock, cursor_secret: bytes):
+        self.store, self.clock = store, clock
+        self.cursors = CursorCodec(cursor_secret)
+
+    def reports_cdr_logs(self, tenant: Tenant, query: CdrQuery, cursor: str | None, include_call_history: bool,
+                         include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
+        where = query.conditions()
+        fingerprint = query.fingerprint(tenant.host)
+        if cursor:
+            position = self.cursors.decode(cursor)
+            if position.get("q") != fingerprint:
+                raise InvalidCursor("Invalid cursor: it was issued for a different query; start the walk again without it")
+        else:
+            position = {"q": fingerprint, "h": self.store.max_cdr_seq(), "d": None, "s": None}
+        descending = query.sorting == "desc"
+        where.append(("seq <= ?", (position["h"],)))
+        if position["d"] is not None:
+            op = "<" if descending else ">"
+            where.append((f"(calldate {op} ? OR (calldate = ? AND seq {op} ?))", (position["d"], position["d"], position["s"])))
+        rows = self.store.query_cdrs(tenant.host, where, descending, PAGE_SIZE)
+        if rows:
+            position = dict(position, d=rows[-1]["calldate"], s=rows[-1]["seq"])
+        return {
+            "CallList": [to_wire(row, include_call_history, include_csat, include_call_tags) for row in rows],
+            "cursor": self.cursors.encode(position),
+        }
+
+    def recordinginfo(self, tenant: Tenant, callkey: str) -> dict[str, Any]:
+        rows = self.store.query_cdrs(tenant.host, [("callkey = ?", (callkey,))], False, 1)
+        if not rows or not rows[0]["recordingurl"]:
+            raise CallNotFound("Recording not found")
+        row = rows[0]
+        return {"success": True, "callkey": callkey, "recordingurl": row["recordingurl"],
+                "duration": row["duration"], "calldate": row["calldate"]}
+
+    def reports_agent_perf(self, tenant: Tenant, startdate: date | None, finishdate: date | None,
+                           agent: str | None, email: str | None, agentcustomid: str | None,
+                           team: str | None) -> dict[str, Any]:
+        """Per-agent totals over whole days (both ends inclusive); defaults to today (assumed)."""
+        today = self.clock.now().date()
+        start, finish = startdate or today, finishdate or today
+        stats = {row["agentid"]: row for row in self.store.agent_performance(
+            tenant.host, f"{start.isoformat()} 00:00:00", f"{finish.isoformat()} 23:59:59")}
+        report = []
+        for user in self.store.list_users(tenant.host):
+            if any(want is not None and want != have for want, have in (
+                    (agent, user["userkey"]), (email, user["email"]), (agentcustomid, user["agentcustomid"]),
+                    (team, user["team"]))):
+                continue
+            row = stats.get(user["userkey"])
+            answered = row["answered_calls"] if row else 0
+            talk = row["talk_duration"] if row else 0
+            report.append({
+                "agent": user["email"], "agentid": user["userkey"], "agentname": user["name"],
+                "agentcustomid": user["agentcustomid"], "team": user["team"],
+                "total_calls": row["total_calls"] if row else 0, "answered_calls": answered,
+                "missed_calls": row["missed_calls"] if row else 0,
+                "inbound_calls": row["inbound_calls"] if row else 0,
+                "outbound_calls": row["outbound_calls"] if row else 0,
+                "talk_duration": talk, "hold_duration": row["hold_duration"] if row else 0,
+                "avg_talk_duration": round(talk / answered) if answered else 0,
+            })
+        return {"AgentPerfList": report}

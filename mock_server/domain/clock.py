@@ -1,0 +1,82 @@
+"""Time as the fake sees it: naive tenant-local datetimes from a ``Clock``.
+
+The vendor formats every date as ``YYYY-MM-DD HH:MM:SS`` in the tenant's local
+time and never states a zone (facts §7), so the domain works in naive local time.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DATE_FORMAT = "%Y-%m-%d"
+
+
+def format_datetime(value: datetime) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` (isoformat is several times faster than strftime)."""
+    return value.isoformat(" ", "seconds")
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse the vendor's ``YYYY-MM-DD HH:MM:SS``; raises ValueError otherwise."""
+    return datetime.strptime(text, DATETIME_FORMAT)
+
+
+def parse_date(text: str) -> date:
+    return datetime.strptime(text, DATE_FORMAT).date()
+
+
+class Clock(Protocol):
+    """Anything that tells the fake what time it is and can be moved forward."""
+
+    mode: str
+
+    def now(self) -> datetime: ...
+
+    def advance(self, seconds: float) -> datetime: ...
+
+    def set(self, when: datetime) -> datetime: ...
+
+    def reset(self) -> datetime: ...
+
+
+class ClockError(ValueError):
+    """A request to move the clock that cannot be honoured (e.g. backwards)."""
+
+
+class ManualClock:
+    """A clock that only moves when told to: the default in tests."""
+
+    mode = "manual"
+
+    def __init__(self, start: datetime):
+        self._start = start.replace(microsecond=0)
+        self._now = self._start
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> datetime:
+        if seconds < 0:
+            raise ClockError("advance_seconds must be zero or positive: the clock never goes backwards")
+        with self._lock:
+            self._now += timedelta(seconds=seconds)
+            return self._now
+
+    def set(self, when: datetime) -> datetime:
+        with self._lock:
+            if when < self._now:
+                raise ClockError(
+                    f"cannot set the clock back from {format_datetime(self._now)} to {format_datetime(when)}; "
+                    "use POST /_mock/reset to start over"
+                )
+            self._now = when
+            return self._now
+
+    def reset(self) -> datetime:
+        with self._lock:
+            self._now = self._start
+            return self._now

@@ -1,0 +1,60 @@
+"""A real HTTP server for the fake: threaded Werkzeug on loopback, started in a thread or in the foreground.
+
+Request log lines go through ``masking`` so app tokens and session keys never reach a log.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from mock_server.masking import mask_query
+
+log = logging.getLogger("ccs_mock.http")
+
+
+class MaskingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, with secrets masked in the access log."""
+
+    def log(self, type: str, message: str, *args) -> None:  # noqa: A002 (Werkzeug's signature)
+        args = tuple(mask_query(arg) if isinstance(arg, str) else arg for arg in args)
+        getattr(log, "info" if type == "info" else type, log.info)(
+            "%s - %s" % (self.address_string(), message % args))
+
+
+class LiveServer:
+    """``with LiveServer(app) as server: requests.get(server.url + "/api/?function=ping...")``."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0):
+        self.app = app
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
+                                                   request_handler=MaskingRequestHandler)
+        self.host, self.port = host, self._server.server_port
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> "LiveServer":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="ccs-mock", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "LiveServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

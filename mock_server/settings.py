@@ -1,0 +1,53 @@
+"""One frozen settings object: defaults < environment (``CCS_MOCK_*``) < explicit values."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from mock_server.domain.ids import DEFAULT_APP_ID
+
+LOOPBACK_CALLBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Settings:
+    fixtures: str = "demo"  # a bundled fixture name, or a path to a YAML file
+    seed: int | None = None  # None: the fixture file's seed
+    db: str = ":memory:"  # or a file path: state survives restarts
+    clock: str = "manual"  # "manual" (moves only when told) or "system" (wall clock, optionally sped up)
+    clock_speed: float = 1.0  # system clock only: fake seconds per real second
+    clock_start: str | None = None  # "YYYY-MM-DD HH:MM:SS": overrides the fixture's start time
+    session_lifetime_seconds: int = 24 * 3600  # facts §6.1 (CONFIRMED, D-V17)
+    max_sessions_per_user: int = 10  # facts §15.3: a cap exists, its size is unknown (assumed)
+    login_session_token_alias: bool = False  # also return `session_token` (facts §13.1)
+    error_http_status: int = 200  # facts §1.9: status of vendor error bodies (assumed 200)
+    max_query_bytes: int = 16384  # longer query strings get 414 (assumed front-end limit)
+    app_id: str = DEFAULT_APP_ID
+    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **explicit: Any) -> "Settings":
+        """Build settings from ``CCS_MOCK_<NAME>`` variables, then explicit keyword values."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            raw = env.get(f"CCS_MOCK_{item.name.upper()}")
+            if raw is not None:
+                values[item.name] = _coerce(cls.__dataclass_fields__[item.name], raw)
+        values.update({key: value for key, value in explicit.items() if value is not None})
+        return cls(**values)
+
+
+def _coerce(item: dataclasses.Field, raw: str) -> Any:
+    kind = str(item.type)
+    if kind.startswith("tuple"):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind.startswith("bool"):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind.startswith("int"):
+        return int(raw)
+    if kind.startswith("float"):
+        return float(raw)
+    return raw

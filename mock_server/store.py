@@ -1,0 +1,271 @@
+"""SQLite persistence: the schema and every query the fake runs.
+
+One ``Store`` per app, one connection guarded by a lock (SQLite in memory cannot
+be shared between connections, and serialising writes keeps the fake simple and
+correct under a threaded server). ``snapshot``/``restore`` use SQLite's backup
+API so ``/_mock/reset`` costs a page copy, not a re-seed.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from typing import Any, Iterable, Iterator, Sequence
+
+SCHEMA_VERSION = "1"
+
+# CallList fields, in wire order (facts §2.5), then the fields the fake adds
+# (marked assumed in the spec), then storage-only columns.
+CDR_COLUMNS: tuple[str, ...] = (
+    "callid", "queued", "answered", "assigned", "abandon", "queuedate", "calldate", "talkdate",
+    "hangupdate", "waitduration", "duration", "sl", "shortcall", "callerid", "called_num", "queue",
+    "around", "agent", "agentid", "hold", "holdduration", "queuekey", "voicemail", "recordingurl",
+    "localrelease", "transferred", "answeredby",
+    "callkey", "activecallkey", "uniqueid", "inbound", "click2call", "hangupcause",
+    "csat", "call_tags",
+)
+CDR_BOOL_COLUMNS = frozenset({
+    "queued", "answered", "assigned", "abandon", "sl", "shortcall", "around", "hold", "voicemail",
+    "localrelease", "transferred", "inbound", "click2call",
+})
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tenants (
+  host TEXT PRIMARY KEY, name TEXT NOT NULL, domain TEXT NOT NULL, is_default INTEGER NOT NULL,
+  masked_numbers INTEGER NOT NULL, did TEXT NOT NULL, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+  tenant TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL, userkey TEXT NOT NULL,
+  agentcustomid TEXT NOT NULL, team TEXT NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (tenant, email));
+CREATE TABLE IF NOT EXISTS queues (
+  tenant TEXT NOT NULL, queuekey TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL,
+  PRIMARY KEY (tenant, queuekey));
+CREATE TABLE IF NOT EXISTS app_tokens (
+  token TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL,
+  revoked_at TEXT);
+CREATE TABLE IF NOT EXISTS sessions (
+  session TEXT PRIMARY KEY, tenant TEXT NOT NULL, email TEXT NOT NULL, created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL, ended_at TEXT, end_reason TEXT, seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (tenant, email, ended_at);
+CREATE TABLE IF NOT EXISTS contacts (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL,
+  email TEXT NOT NULL, company TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (tenant, id));
+CREATE TABLE IF NOT EXISTS cdr (
+  seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, {", ".join(CDR_COLUMNS)});
+CREATE INDEX IF NOT EXISTS cdr_by_date ON cdr (tenant, calldate, seq);
+CREATE INDEX IF NOT EXISTS cdr_by_activecallkey ON cdr (activecallkey);
+CREATE INDEX IF NOT EXISTS cdr_by_callkey ON cdr (callkey);
+CREATE INDEX IF NOT EXISTS cdr_by_uniqueid ON cdr (tenant, uniqueid);
+CREATE TABLE IF NOT EXISTS journal (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
+  function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
+"""
+
+
+class Store:
+    """The fake's state. Every method is atomic; ``transaction()`` groups several."""
+
+    def __init__(self, path: str = ":memory:"):
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    # -- plumbing -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            if self._db.in_transaction:
+                yield
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
+
+    def _run(self, sql: str, args: Sequence[Any] = ()) -> int:
+        with self._lock:
+            return self._db.execute(sql, args).rowcount
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.transaction():
+            self._db.executemany(sql, rows)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def snapshot(self) -> "Store":
+        """A copy of the whole database in memory."""
+        copy = Store(":memory:")
+        with self._lock:
+            self._db.backup(copy._db)
+        return copy
+
+    def restore(self, snapshot: "Store") -> None:
+        """Replace every table's content with the snapshot's."""
+        with self._lock:
+            snapshot._db.backup(self._db)
+
+    # -- meta and counters ----------------------------------------------------------------
+    def get_meta(self, name: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
+        return row["value"] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._run("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                  (name, value))
+
+    def allocate(self, kind: str, count: int = 1) -> int:
+        """Reserve ``count`` consecutive counter values for ``kind``; returns the first."""
+        with self.transaction():
+            current = int(self.get_meta(f"counter:{kind}") or 0)
+            self.set_meta(f"counter:{kind}", str(current + count))
+        return current + 1
+
+    def is_empty(self) -> bool:
+        return self._one("SELECT 1 FROM tenants LIMIT 1") is None
+
+    # -- tenants, users, queues, contacts -------------------------------------------------
+    def insert_tenant(self, host: str, name: str, domain: str, is_default: bool, masked_numbers: bool,
+                      did: str, position: int) -> None:
+        self._run("INSERT INTO tenants VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (host, name, domain, int(is_default), int(masked_numbers), did, position))
+
+    def list_tenants(self) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM tenants ORDER BY position")
+
+    def get_tenant(self, host: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM tenants WHERE host = ?", (host,))
+
+    def default_tenant(self) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM tenants WHERE is_default = 1 ORDER BY position LIMIT 1")
+
+    def insert_users(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._many("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def list_users(self, tenant: str) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM users WHERE tenant = ? ORDER BY position", (tenant,))
+
+    def find_user(self, tenant: str, email: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM users WHERE tenant = ? AND email = ?", (tenant, email.lower()))
+
+    def insert_queues(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._many("INSERT INTO queues VALUES (?, ?, ?, ?)", rows)
+
+    def list_queues(self, tenant: str) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM queues WHERE tenant = ? ORDER BY position", (tenant,))
+
+    def insert_contacts(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._many("INSERT INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def list_contacts(self, tenant: str) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM contacts WHERE tenant = ? ORDER BY position", (tenant,))
+
+    # -- app tokens -------------------------------------------------------------------------
+    def insert_app_token(self, token: str, tenant: str, name: str, created_at: str) -> None:
+        self._run("INSERT INTO app_tokens VALUES (?, ?, ?, ?, NULL)", (token, tenant, name, created_at))
+
+    def get_app_token(self, token: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM app_tokens WHERE token = ?", (token,))
+
+    def list_app_tokens(self, tenant: str) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM app_tokens WHERE tenant = ? ORDER BY rowid", (tenant,))
+
+    def revoke_app_token(self, token: str, at: str) -> int:
+        return self._run("UPDATE app_tokens SET revoked_at = ? WHERE token = ? AND revoked_at IS NULL", (at, token))
+
+    # -- sessions ---------------------------------------------------------------------------
+    def insert_session(self, session: str, tenant: str, email: str, created_at: str, expires_at: str,
+                       seq: int) -> None:
+        self._run("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
+                  (session, tenant, email, created_at, expires_at, seq))
+
+    def get_session(self, session: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM sessions WHERE session = ?", (session,))
+
+    def live_sessions(self, tenant: str, now: str, email: str | None = None) -> list[sqlite3.Row]:
+        """Sessions not ended and not past expiry, oldest first."""
+        sql = "SELECT * FROM sessions WHERE tenant = ? AND ended_at IS NULL AND expires_at > ?"
+        args: list[Any] = [tenant, now]
+        if email is not None:
+            sql += " AND email = ?"
+            args.append(email)
+        return self._all(sql + " ORDER BY seq", args)
+
+    def end_session(self, session: str, at: str, reason: str) -> int:
+        return self._run("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session = ? AND ended_at IS NULL",
+                         (at, reason, session))
+
+    # -- call records -----------------------------------------------------------------------
+    def insert_cdrs(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows are ``(seq, tenant, *CDR_COLUMNS)``."""
+        marks = ", ".join("?" * (len(CDR_COLUMNS) + 2))
+        self._many(f"INSERT INTO cdr (seq, tenant, {', '.join(CDR_COLUMNS)}) VALUES ({marks})", rows)
+
+    def max_cdr_seq(self) -> int:
+        row = self._one("SELECT COALESCE(MAX(seq), 0) AS m FROM cdr")
+        return int(row["m"])
+
+    def count_cdrs(self, tenant: str | None = None) -> int:
+        if tenant is None:
+            return int(self._one("SELECT COUNT(*) AS n FROM cdr")["n"])
+        return int(self._one("SELECT COUNT(*) AS n FROM cdr WHERE tenant = ?", (tenant,))["n"])
+
+    def query_cdrs(self, tenant: str, where: Sequence[tuple[str, Sequence[Any]]], descending: bool, limit: int
+                   ) -> list[sqlite3.Row]:
+        """CDR rows of a tenant matching all conditions, ordered by (calldate, seq).
+
+        ``where`` holds ``(clause, args)`` pairs such as ``("calldate >= ?", (value,))``;
+        clauses are fixed SQL fragments written in ``mock_server.domain.cdr``, never user text.
+        """
+        clauses = ["tenant = ?"] + [clause for clause, _ in where]
+        args = [tenant] + [value for _, values in where for value in values]
+        order = "DESC" if descending else "ASC"
+        sql = (f"SELECT * FROM cdr WHERE {' AND '.join(clauses)} "
+               f"ORDER BY calldate {order}, seq {order} LIMIT ?")
+        return self._all(sql, args + [limit])
+
+    def agent_performance(self, tenant: str, start: str, finish: str) -> list[sqlite3.Row]:
+        return self._all(
+            """SELECT agentid, COUNT(*) AS total_calls,
+                      SUM(answered) AS answered_calls, SUM(1 - answered) AS missed_calls,
+                      SUM(inbound) AS inbound_calls, SUM(1 - inbound) AS outbound_calls,
+                      COALESCE(SUM(duration), 0) AS talk_duration, SUM(holdduration) AS hold_duration
+               FROM cdr WHERE tenant = ? AND calldate >= ? AND calldate <= ? AND agentid != ''
+               GROUP BY agentid""",
+            (tenant, start, finish))
+
+    # -- journal ----------------------------------------------------------------------------
+    def append_journal(self, at: str, tenant: str | None, method: str, path: str, function: str | None,
+                       params: dict[str, str], status: int, outcome: str) -> None:
+        self._run("INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome))
+
+    def list_journal(self, limit: int, function: str | None = None) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM journal", []
+        if function:
+            sql, args = sql + " WHERE function = ?", [function]
+        rows = self._all(sql + " ORDER BY seq DESC LIMIT ?", args + [limit])
+        return [dict(row, params=json.loads(row["params"])) for row in reversed(rows)]
+
+    def clear_journal(self) -> None:
+        self._run("DELETE FROM journal")
