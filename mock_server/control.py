@@ -6,6 +6,7 @@ Errors are ``{"error": CODE, "message": TEXT}`` with a 4xx status.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import yaml
@@ -89,6 +90,12 @@ def set_clock() -> Response:
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
     return jsonify(_clock_state())
+
+
+@bp.get("/settings")
+def get_settings() -> Response:
+    settings = dataclasses.asdict(_ccs().settings)
+    return jsonify(dict(settings, seed=_ccs().seed))
 
 
 @bp.get("/journal")

@@ -1,0 +1,54 @@
+"""Where the contract tests point: the in-process fake (default) or any tenant by URL."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from contract_tests.target import Target, probe_fake
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ccs", "Call Center Studio contract tests")
+    group.addoption("--ccs-base-url", default=os.environ.get("CCS_BASE_URL"),
+                    help="Tenant to test, e.g. https://demo.callcenterstudio.com (env CCS_BASE_URL). "
+                         "Default: an in-process fake.")
+    group.addoption("--ccs-app-token", default=os.environ.get("CCS_APP_TOKEN"), help="env CCS_APP_TOKEN")
+    group.addoption("--ccs-email", default=os.environ.get("CCS_EMAIL"), help="An agent's e-mail (env CCS_EMAIL).")
+    group.addoption("--ccs-allow-calls", action="store_true", default=False,
+                    help="Allow functions that place or change calls against a real tenant.")
+    group.addoption("--ccs-max-examples", type=int, default=int(os.environ.get("CCS_MAX_EXAMPLES", "25")),
+                    help="Generated examples per operation (default 25).")
+    group.addoption("--ccs-cdr-window", default=os.environ.get("CCS_CDR_WINDOW"),
+                    help="'START,FINISH' (YYYY-MM-DD HH:MM:SS) for the cursor walk on a real tenant; "
+                         "default: the 24 hours before the tenant's fake clock, or before now.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.register_profile("ccs-contract", max_examples=config.getoption("--ccs-max-examples"), deadline=None,
+                              suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+    settings.load_profile("ccs-contract")
+
+
+@pytest.fixture(scope="session")
+def ccs(request: pytest.FixtureRequest) -> Target:
+    """The tenant under test."""
+    base_url = request.config.getoption("--ccs-base-url")
+    if base_url:
+        token, email = request.config.getoption("--ccs-app-token"), request.config.getoption("--ccs-email")
+        if not token or not email:
+            raise pytest.UsageError("--ccs-base-url needs --ccs-app-token and --ccs-email (or CCS_APP_TOKEN, CCS_EMAIL)")
+        is_fake = probe_fake(base_url.rstrip("/"))
+        yield Target(base_url.rstrip("/"), token, email, is_fake,
+                     allow_calls=is_fake or request.config.getoption("--ccs-allow-calls"))
+        return
+    from mock_server import create_app
+    from mock_server.server import LiveServer
+
+    app = create_app()
+    store = app.extensions["ccs"].store
+    tenant = store.default_tenant()["host"]
+    with LiveServer(app) as server:
+        yield Target(server.url, store.list_app_tokens(tenant)[0]["token"], store.list_users(tenant)[0]["email"],
+                     is_fake=True, allow_calls=True)

@@ -1,0 +1,47 @@
+"""Schemathesis over every operation of openapi/ccs.yaml, positive and negative data.
+
+Generated credentials are swapped for real ones (unless the case is about the credential
+itself), so generated data reaches the function's own validation and logic.
+"""
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.generation.meta import negated_parameters
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance,
+                                               response_schema_conformance, status_code_conformance)
+
+from contract_tests.checks import invalid_input_rejected_in_body, vendor_answers_200
+from contract_tests.target import CALL_FUNCTIONS, Target
+from mock_server.resources import spec_path
+
+schemathesis.openapi.format("ccs-datetime", st.datetimes(min_value=__import__("datetime").datetime(2000, 1, 1))
+                            .map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")))
+schemathesis.openapi.format("ccs-date", st.dates().map(lambda d: d.isoformat()))
+schemathesis.openapi.format("ccs-flag", st.sampled_from(["true", "false"]))
+
+schema = schemathesis.openapi.from_path(str(spec_path()))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          vendor_answers_200, invalid_input_rejected_in_body]
+
+
+def use_real_credentials(case: schemathesis.Case, ccs: Target) -> None:
+    negated = {name for name, _ in negated_parameters(case._meta)}
+    query = case.query if isinstance(case.query, dict) else None
+    if query is None:
+        return
+    if "app_token" in query and "app_token" not in negated:
+        query["app_token"] = ccs.app_token
+    if "session" in query and "session" not in negated:
+        query["session"] = ccs.session()
+
+
+@schema.parametrize()
+def test_operation_follows_the_spec(case: schemathesis.Case, ccs: Target) -> None:
+    operation = case.operation.definition.raw["operationId"]
+    if operation in CALL_FUNCTIONS and not ccs.allow_calls:
+        pytest.skip(f"{operation} places or changes calls on a real tenant; pass --ccs-allow-calls")
+    use_real_credentials(case, ccs)
+    case.call_and_validate(base_url=ccs.base_url, checks=CHECKS)
