@@ -117,3 +117,23 @@ def test_bad_dates_get_an_error_body_not_a_crash(ccs: Target) -> None:
                            finishdate="2017-08-02 00:00:00")
         assert response.status_code == 200, f"{startdate!r}: HTTP {response.status_code}"
         assert is_error_body(response.json()), f"{startdate!r}: {response.text[:200]}"
+
+
+INVALID_VALUES = [
+    ("reportsCDRLogs", "sorting", "sideways"),
+    ("reportsCDRLogs", "include_csat", "yes"),
+    ("reportsCDRLogs", "untransferred", "1"),
+    ("reportsCDRLogs", "finishdate", "2026-01-01T00:00:00"),
+    ("reportsAgentPerf", "startdate", "2026/01/01"),
+]
+
+
+@pytest.mark.parametrize(("function", "name", "value"), INVALID_VALUES)
+def test_invalid_values_are_refused_in_the_body(ccs: Target, function: str, name: str, value: str) -> None:
+    """One bad value in an otherwise valid request gets an error body (assumed: facts are silent)."""
+    params = {"app_token": ccs.app_token}
+    if function == "reportsCDRLogs":
+        params.update(startdate="2026-01-01 00:00:00", finishdate="2026-01-02 00:00:00")
+    assert not is_error_body(ccs.body(function, **params)), "the valid base request must succeed"
+    body = ccs.body(function, **dict(params, **{name: value}))
+    assert is_error_body(body), f"{name}={value!r} was accepted: {str(body)[:200]}"
