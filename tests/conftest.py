@@ -1,0 +1,28 @@
+"""Shared fixtures for the fake's own tests."""
+from __future__ import annotations
+
+import pytest
+
+from mock_server import create_app
+
+DEMO = "demo.callcenterstudio.com"
+ACME = "acme.alo-tech.com"
+
+
+@pytest.fixture
+def app():
+    return create_app()
+
+
+@pytest.fixture
+def ccs(app):
+    """The app's context: store, clock, backend."""
+    return app.extensions["ccs"]
+
+
+def token_of(ccs, host: str = DEMO) -> str:
+    return ccs.store.list_app_tokens(host)[0]["token"]
+
+
+def email_of(ccs, host: str = DEMO, index: int = 0) -> str:
+    return ccs.store.list_users(host)[index]["email"]

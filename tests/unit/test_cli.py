@@ -1,0 +1,60 @@
+"""The ccs-mock command as a user runs it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+
+import requests
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mock_server.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_credentials_json_shape() -> None:
+    result = run("credentials", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [sorted(t) for t in data["tenants"]] == [["app_token", "host", "name", "users"]] * 2
+    assert data["tenants"][0]["host"] == "demo.callcenterstudio.com"
+    assert data["tenants"][1]["host"] == "acme.alo-tech.com"
+    assert run("credentials", "--json").stdout == result.stdout, "same seed, same credentials"
+    assert json.loads(run("credentials", "--json", "--seed", "2").stdout) != data
+
+
+def test_fidelity_prints_the_table() -> None:
+    result = run("fidelity")
+    assert result.returncode == 0 and "| what | fidelity | claim | source |" in result.stdout
+
+
+def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--db",
+                             str(tmp_path / "s.sqlite3")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if "control API" in line:
+                ready.set()
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert ready.wait(60), "".join(lines)
+        url = next(line.split()[3] for line in lines if line.startswith("ccs-mock serving on"))
+        assert url.startswith("http://127.0.0.1:")
+        text = "".join(lines)
+        assert "demo.callcenterstudio.com (default" in text and "acme.alo-tech.com" in text
+        creds = json.loads(run("credentials", "--json").stdout)["tenants"][1]
+        answer = requests.get(f"{url}/api/", headers={"Host": creds["host"]},
+                              params={"function": "login", "app_token": creds["app_token"], "email": creds["users"][0]},
+                              timeout=10).json()
+        assert answer["login"] is True
+        assert requests.get(f"{url}/_mock/clock", timeout=10).json()["mode"] == "system"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert creds["app_token"] not in err, "the access log must mask app tokens"

@@ -1,0 +1,60 @@
+"""Determinism of seeded data, fixture errors, and settings layering."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mock_server import Settings, create_app
+from mock_server.seed import FixtureError, Fixtures
+
+
+def dump(app) -> str:
+    return "\n".join(app.extensions["ccs"].store._db.iterdump())
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
+    assert dump(create_app()) == dump(create_app())
+    assert dump(create_app(seed=7)) != dump(create_app())
+
+
+def test_settings_layering_defaults_env_explicit() -> None:
+    assert Settings.load(env={}).session_lifetime_seconds == 86400
+    env = {"CCS_MOCK_SESSION_LIFETIME_SECONDS": "60", "CCS_MOCK_LOGIN_SESSION_TOKEN_ALIAS": "true",
+           "CCS_MOCK_ALLOWED_CALLBACK_HOSTS": "127.0.0.1, crm.test"}
+    loaded = Settings.load(env=env)
+    assert loaded.session_lifetime_seconds == 60 and loaded.login_session_token_alias is True
+    assert loaded.allowed_callback_hosts == ("127.0.0.1", "crm.test")
+    assert Settings.load(env=env, session_lifetime_seconds=5).session_lifetime_seconds == 5
+
+
+def test_session_token_alias_is_opt_in() -> None:
+    app = create_app(login_session_token_alias=True)
+    ccs = app.extensions["ccs"]
+    tenant = ccs.backend.tenants.list()[0]
+    body = ccs.backend.login(tenant, ccs.store.list_app_tokens(tenant.host)[0]["token"],
+                             ccs.store.list_users(tenant.host)[0]["email"])
+    assert body["session_token"] == body["session"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("tenants: []", "no tenants"),
+    ("tenants: [{name: x, domain: example.com, users: [{email: a@b.c, name: A}]}]", "needs domain"),
+    ("tenants: [{name: x, domain: alo-tech.com}]", "has no users"),
+])
+def test_bad_fixtures_say_what_to_fix(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(text)
+    with pytest.raises(FixtureError, match=message):
+        Fixtures.load(path)
+
+
+def test_file_database_keeps_state_across_restarts(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite3")
+    first = create_app(db=db).extensions["ccs"]
+    tenant = first.backend.tenants.list()[0]
+    session = first.backend.login(tenant, first.store.list_app_tokens(tenant.host)[0]["token"],
+                                  first.store.list_users(tenant.host)[0]["email"])["session"]
+    first.store.close()
+    second = create_app(db=db).extensions["ccs"]
+    assert second.backend.getactivecall(tenant, session) == {"MyActiveCalls": []}
