@@ -137,22 +137,23 @@ def _seed_calls(store: Store, ids: IdGenerator, seed: int, tenant: Tenant, users
     strangers = ["905" + str(rng.randrange(10**8, 10**9)) for _ in range(200)]
     first_day = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0)
     window = (end - first_day).total_seconds()
-    batch: list[tuple] = []
-    for n in range(total):
-        seq = first_seq + n
-        calldate = first_day + timedelta(seconds=int(rng.random() * window))
-        call = _random_call(rng, calldate, rng.random() < inbound_share, agents, queue_list, phones or strangers,
-                            strangers)
-        batch.append(cdr_row(seq, tenant, callkeys(seq), activekeys(seq), call))
-        if len(batch) == BATCH:
+    contacts = phones or strangers
+    with store.bulk_load():
+        batch: list[tuple] = []
+        for n in range(total):
+            seq = first_seq + n
+            calldate = first_day + timedelta(seconds=int(rng.random() * window))
+            call = _random_call(rng, calldate, rng.random() < inbound_share, agents, queue_list, contacts, strangers)
+            batch.append(cdr_row(seq, tenant, callkeys(seq), activekeys(seq), call))
+            if len(batch) == BATCH:
+                store.insert_cdrs(batch)
+                batch.clear()
+                if progress:
+                    progress(BATCH)
+        if batch:
             store.insert_cdrs(batch)
-            batch.clear()
             if progress:
-                progress(BATCH)
-    if batch:
-        store.insert_cdrs(batch)
-        if progress:
-            progress(len(batch))
+                progress(len(batch))
 
 
 def _random_call(rng: random.Random, calldate: datetime, inbound: bool, agents: list[tuple[str, str]],

@@ -215,6 +215,20 @@ class Store:
                          (at, reason, session))
 
     # -- call records -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Drop the CDR indexes during a bulk insert and build them once at the end (several times faster)."""
+        with self._lock:
+            indexes = self._db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cdr' "
+                                       "AND sql IS NOT NULL").fetchall()
+            for row in indexes:
+                self._db.execute(f"DROP INDEX {row['name']}")
+            try:
+                yield
+            finally:
+                for row in indexes:
+                    self._db.execute(row["sql"])
+
     def insert_cdrs(self, rows: Iterable[Sequence[Any]]) -> None:
         """Rows are ``(seq, tenant, *CDR_COLUMNS)``."""
         marks = ", ".join("?" * (len(CDR_COLUMNS) + 2))

@@ -14,7 +14,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallNotFound, InvalidCursor, MissingParameter
@@ -27,8 +27,7 @@ SHORT_CALL_SECONDS = 10  # assumed: `shortcall` is true for answered calls short
 _INTERNAL_COLUMNS = ("csat", "call_tags")
 
 
-@dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(NamedTuple):
     """Everything that happened on one call; ``cdr_row`` turns it into a coherent CallList row."""
 
     inbound: bool

@@ -117,11 +117,15 @@ class IdGenerator:
         self.seed = seed
         self.app_id = app_id
         self._allocate = allocate
+        self._salts: dict[str, int] = {}
 
     def numeric_id(self, kind: str, counter: int) -> int:
-        """A datastore-looking 52-bit id, unique per (kind, counter)."""
-        digest = hashlib.blake2b(f"{self.seed}:{kind}:{counter}".encode(), digest_size=4).digest()
-        return ((int.from_bytes(digest, "big") % (1 << 20)) << 32) | counter
+        """A datastore-looking 52-bit id, unique per (kind, counter): scattered high bits, counter below."""
+        salt = self._salts.get(kind)
+        if salt is None:
+            salt = self._salts[kind] = int.from_bytes(
+                hashlib.blake2b(f"{self.seed}:{kind}".encode(), digest_size=4).digest(), "big")
+        return ((((counter * 0x9E3779B1) ^ salt) & 0xFFFFF) << 32) | counter
 
     def key(self, kind: str, namespace: str, counter: int) -> str:
         return encode_key(DatastoreKey(self.app_id, kind, self.numeric_id(kind, counter), namespace))
