@@ -6,7 +6,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from contract_tests.target import Target, probe_fake
+from contract_tests.target import CALL_FUNCTIONS, Target, probe_fake
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -29,6 +29,20 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.register_profile("ccs-contract", max_examples=config.getoption("--ccs-max-examples"), deadline=None,
                               suppress_health_check=list(HealthCheck), derandomize=True, database=None)
     settings.load_profile("ccs-contract")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Against a real tenant, functions that place or change calls are not run without --ccs-allow-calls."""
+    base_url = config.getoption("--ccs-base-url")
+    if not base_url or config.getoption("--ccs-allow-calls") or probe_fake(base_url.rstrip("/")):
+        return
+    calls = [item for item in items if any(f"function={name}]" in item.name for name in CALL_FUNCTIONS)]
+    if calls:
+        config.hook.pytest_deselected(items=calls)
+        items[:] = [item for item in items if item not in calls]
+        config.issue_config_time_warning(pytest.PytestWarning(
+            f"{len(calls)} call-placing operations not run against {base_url}: pass --ccs-allow-calls to run them"),
+            stacklevel=2)
 
 
 @pytest.fixture(scope="session")
