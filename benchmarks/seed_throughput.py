@@ -38,7 +38,7 @@ def main() -> None:
     generate = time.perf_counter() - started
     total = store.count_cdrs()
 
-    rows = [tuple(row) for row in store._db.execute("SELECT * FROM cdr")]
+    rows = store.all_cdr_rows()
     baseline_store = Store(":memory:")
     started = time.perf_counter()
     baseline_store.insert_cdrs(rows)

@@ -66,14 +66,18 @@ class Fixtures:
 
     def call_count(self) -> int:
         """How many call records seeding will write."""
-        return sum(int((t.get("calls") or {}).get("days", 0)) * int((t.get("calls") or {}).get("per_day", 0))
-                   for t in self.tenants())
+        return sum(days * per_day for days, per_day in (call_volume(t.get("calls") or {}) for t in self.tenants()))
 
     def tenants(self) -> list[dict[str, Any]]:
         return self.data["tenants"]
 
     def digest(self) -> str:
         return hashlib.sha256(yaml.safe_dump(self.data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def call_volume(calls: dict[str, Any]) -> tuple[int, int]:
+    """(days, calls per day) of a fixture tenant's ``calls`` section."""
+    return int(calls.get("days", 0)), int(calls.get("per_day", 0))
 
 
 def _rng(seed: int, *parts: str) -> random.Random:
@@ -123,7 +127,7 @@ def _ascii(text: str) -> str:
 def _seed_calls(store: Store, ids: IdGenerator, seed: int, tenant: Tenant, users: list[tuple], queues: list[tuple],
                 phones: list[str], spec: dict[str, Any], end: datetime,
                 progress: Callable[[int], None] | None) -> None:
-    days, per_day = int(spec.get("days", 0)), int(spec.get("per_day", 0))
+    days, per_day = call_volume(spec)
     total = days * per_day
     if total == 0:
         return

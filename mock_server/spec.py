@@ -49,10 +49,6 @@ class Parameter:
     schema: dict
     validator: Draft202012Validator
 
-    @property
-    def kwarg(self) -> str:
-        return self.name
-
     def expected(self) -> str:
         fmt = self.schema.get("format")
         if "enum" in self.schema:
@@ -96,7 +92,7 @@ class Operation:
         if self.rules is not None and not self.rules.is_valid(present):
             first_branch = self.rules.schema["anyOf"][0]["required"]
             raise MissingParameter(next(name for name in first_branch if name not in present))
-        return {p.kwarg: p.convert(present.get(p.name)) for p in self.parameters}
+        return {p.name: p.convert(present.get(p.name)) for p in self.parameters}
 
 
 class Spec:

@@ -112,6 +112,15 @@ class Store:
         with self._lock:
             self._db.close()
 
+    def dump(self) -> str:
+        """The whole database as SQL text (for byte-for-byte comparisons)."""
+        with self._lock:
+            return "\n".join(self._db.iterdump())
+
+    def all_cdr_rows(self) -> list[tuple]:
+        """Every stored call record as ``(seq, tenant, *CDR_COLUMNS)`` tuples, in seq order."""
+        return [tuple(row) for row in self._all("SELECT * FROM cdr ORDER BY seq")]
+
     def snapshot(self) -> "Store":
         """A copy of the whole database in memory."""
         copy = Store(":memory:")

@@ -7,7 +7,7 @@ functions resolve the agent (facts §1.5).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from mock_server.domain.calls import Calls
@@ -80,6 +80,3 @@ class Backend:
 
     def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.calls.getactivecall(self.sessions.agent(tenant, session))
-
-    def now(self) -> datetime:
-        return self.clock.now()

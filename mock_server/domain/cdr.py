@@ -24,6 +24,7 @@ from mock_server.store import CDR_BOOL_COLUMNS, CDR_COLUMNS, Store
 PAGE_SIZE = 100  # facts §2.5 / §6.5, CONFIRMED
 SERVICE_LEVEL_SECONDS = 20  # assumed: `sl` is true when answered within this many seconds of queueing
 SHORT_CALL_SECONDS = 10  # assumed: `shortcall` is true for answered calls shorter than this
+CALLID_UTC_OFFSET_SECONDS = 3 * 3600  # callid's epoch part is UTC; tenant times are Turkey's UTC+3 (facts §7)
 _INTERNAL_COLUMNS = ("csat", "call_tags")
 
 
@@ -65,7 +66,7 @@ def cdr_row(seq: int, tenant: Tenant, callkey: str, activecallkey: str, call: Ca
     hangupdate = start + timedelta(seconds=call.wait_seconds + (duration or 0))
     hold = min(call.hold_seconds, duration or 0)
     callerid, called = (call.number, tenant.did) if call.inbound else (tenant.did, call.number)
-    epoch = int((call.calldate - datetime(1970, 1, 1)).total_seconds()) - 3 * 3600
+    epoch = int((call.calldate - datetime(1970, 1, 1)).total_seconds()) - CALLID_UTC_OFFSET_SECONDS
     return (
         seq, tenant.host,
         f"{epoch}.{seq}",  # callid: Asterisk-style uniqueid

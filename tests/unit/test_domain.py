@@ -82,7 +82,7 @@ def test_session_expires_after_its_lifetime(ccs) -> None:
         ccs.backend.getactivecall(t, session)
 
 
-def test_session_cap_evicts_the_oldest(app) -> None:
+def test_session_cap_evicts_the_oldest() -> None:
     from mock_server import create_app
     ccs = create_app(max_sessions_per_user=2).extensions["ccs"]
     t = tenant(ccs)

@@ -10,7 +10,7 @@ from mock_server.seed import FixtureError, Fixtures
 
 
 def dump(app) -> str:
-    return "\n".join(app.extensions["ccs"].store._db.iterdump())
+    return app.extensions["ccs"].store.dump()
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
