@@ -8,12 +8,17 @@ records live calls, so seeded and live records obey the same invariants.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
+import multiprocessing
+import os
 import random
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 from faker import Faker
@@ -24,7 +29,9 @@ from mock_server.domain.ids import IdGenerator
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
 from mock_server.store import Store
 
-BATCH = 10_000
+CHUNK = 10_000  # call records per generation chunk (and per insert batch)
+PARALLEL_MIN_RECORDS = 100_000  # below this, worker start-up costs more than it saves
+PARALLEL_WORKERS = 2
 TAGS = ("complaint", "sale", "information", "callback", "vip")
 OUTBOUND_DISPOSITIONS = (("ANSWER", 65), ("NOANSWER", 15), ("BUSY", 10), ("CANCEL", 5), ("CONGESTION", 3),
                          ("CHANUNAVAIL", 2))
@@ -85,8 +92,11 @@ def _rng(seed: int, *parts: str) -> random.Random:
 
 
 def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime,
-               progress: Callable[[int], None] | None = None) -> None:
-    """Populate an empty store with every tenant of the fixtures; calls end at ``end``."""
+               progress: Callable[[int], None] | None = None, workers: int | None = None) -> None:
+    """Populate an empty store with every tenant of the fixtures; calls end at ``end``.
+
+    ``workers``: processes that build call records; None picks by size (see ``_chunk_builder``).
+    The data does not depend on it."""
     specs = fixtures.tenants()
     default = next((i for i, spec in enumerate(specs) if spec.get("default")), 0)
     for position, spec in enumerate(specs):
@@ -102,7 +112,8 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
         queues = [(host, ids.new_key("Queue", host), name, i) for i, name in enumerate(spec.get("queues", ["Default"]))]
         store.insert_queues(queues)
         phones = _seed_contacts(store, fixtures.seed, host, int(spec.get("contacts", 0)))
-        _seed_calls(store, ids, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress)
+        _seed_calls(store, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress,
+                    workers)
 
 
 def _seed_contacts(store: Store, seed: int, host: str, count: int) -> list[str]:
@@ -124,87 +135,119 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in text.translate(table).lower() if ch.isalnum()) or "x"
 
 
-def _seed_calls(store: Store, ids: IdGenerator, seed: int, tenant: Tenant, users: list[tuple], queues: list[tuple],
+@dataclass(frozen=True)
+class CallPlan:
+    """Everything needed to build any chunk of a tenant's call history, in any process."""
+
+    seed: int
+    tenant: Tenant
+    agents: tuple[tuple[str, str], ...]
+    queues: tuple[tuple[str, str], ...]
+    contacts: tuple[str, ...]
+    strangers: tuple[str, ...]
+    first_day: datetime
+    window_seconds: float
+    inbound_share: float
+    first_seq: int
+    total: int
+
+    def chunks(self) -> range:
+        return range((self.total + CHUNK - 1) // CHUNK)
+
+
+def chunk_rows(plan: CallPlan, index: int) -> list[tuple]:
+    """The store rows of chunk ``index``. Each chunk has its own seeded RNG, so the data is the
+    same whether chunks are built here or in worker processes."""
+    rng = _rng(plan.seed, plan.tenant.host, "calls", str(index))
+    r = rng.random
+    first = index * CHUNK
+    rows = []
+    for n in range(first, min(first + CHUNK, plan.total)):
+        calldate = plan.first_day + timedelta(seconds=int(r() * plan.window_seconds))
+        call = _random_call(rng, calldate, r() < plan.inbound_share, plan.agents, plan.queues, plan.contacts,
+                            plan.strangers)
+        rows.append(cdr_row(plan.first_seq + n, plan.tenant, call))
+    return rows
+
+
+def _seed_calls(store: Store, seed: int, tenant: Tenant, users: list[tuple], queues: list[tuple],
                 phones: list[str], spec: dict[str, Any], end: datetime,
-                progress: Callable[[int], None] | None) -> None:
+                progress: Callable[[int], None] | None, workers: int | None) -> None:
     days, per_day = call_volume(spec)
     total = days * per_day
     if total == 0:
         return
-    rng = _rng(seed, tenant.host, "calls")
-    inbound_share = float(spec.get("inbound_share", 0.6))
-    first_seq = store.allocate("CallLog", total)
-    callkeys = ids.key_encoder("CallLog", tenant.host)
-    activekeys = ids.key_encoder("ActiveCall", tenant.host)
-    agents = [(u[1], u[3]) for u in users]
-    queue_list = [(q[2], q[1]) for q in queues]
-    strangers = ["905" + str(rng.randrange(10**8, 10**9)) for _ in range(200)]
+    rng = _rng(seed, tenant.host, "strangers")
+    strangers = tuple("905" + str(rng.randrange(10**8, 10**9)) for _ in range(200))
     first_day = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0)
-    window = (end - first_day).total_seconds()
-    contacts = phones or strangers
-    with store.bulk_load():
-        batch: list[tuple] = []
-        for n in range(total):
-            seq = first_seq + n
-            calldate = first_day + timedelta(seconds=int(rng.random() * window))
-            call = _random_call(rng, calldate, rng.random() < inbound_share, agents, queue_list, contacts, strangers)
-            batch.append(cdr_row(seq, tenant, callkeys(seq), activekeys(seq), call))
-            if len(batch) == BATCH:
-                store.insert_cdrs(batch)
-                batch.clear()
-                if progress:
-                    progress(BATCH)
-        if batch:
-            store.insert_cdrs(batch)
+    plan = CallPlan(seed, tenant, tuple((u[1], u[3]) for u in users), tuple((q[2], q[1]) for q in queues),
+                    tuple(phones) or strangers, strangers, first_day, (end - first_day).total_seconds(),
+                    float(spec.get("inbound_share", 0.6)), store.allocate("CallLog", total), total)
+    with store.bulk_load(), _chunk_builder(total, workers) as build:
+        for rows in build(chunk_rows, itertools.repeat(plan), plan.chunks()):
+            store.insert_cdrs(rows)
             if progress:
-                progress(len(batch))
+                progress(len(rows))
+
+
+@contextlib.contextmanager
+def _chunk_builder(total: int, workers: int | None) -> Iterator[Callable]:
+    """``map`` in this process, or over worker processes (spawned, so no thread or connection of the
+    parent is inherited), results in order. By default: workers only for large histories on 2+ cores."""
+    if workers is None:
+        workers = min(PARALLEL_WORKERS, os.cpu_count() or 1) if total >= PARALLEL_MIN_RECORDS else 1
+    if workers < 2:
+        yield map
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool.map
 
 
 def _random_call(rng: random.Random, calldate: datetime, inbound: bool, agents: list[tuple[str, str]],
                  queues: list[tuple[str, str]], contacts: list[str], strangers: list[str]) -> CallOutcome:
-    number = rng.choice(contacts) if rng.random() < 0.7 else rng.choice(strangers)
-    agent_email, agent_key = rng.choice(agents)
-    queue_name, queue_key = rng.choice(queues)
-    talk = int(min(3600, rng.lognormvariate(4.6, 0.9)))
+    """One plausible call. Draws use ``rng.random()`` directly: randint/choice cost several times more."""
+    r = rng.random
+    number = contacts[int(r() * len(contacts))] if r() < 0.7 else strangers[int(r() * len(strangers))]
+    agent_email, agent_key = agents[int(r() * len(agents))]
+    queue_name, queue_key = queues[int(r() * len(queues))]
+    talk = int(min(3600.0, rng.lognormvariate(4.6, 0.9)))
+    ivr: int | None = None
     if inbound:
-        roll = rng.random()
+        roll = r()
         if roll < 0.05:  # ended in the IVR, never reached a queue
-            return _outcome(rng, inbound, number, calldate, None, rng.randint(5, 60), False, 0, "", "", "", "",
-                            "NOANSWER")
-        if roll < 0.2:  # abandoned in the queue
-            return _outcome(rng, inbound, number, calldate, rng.randint(5, 40), rng.randint(10, 240), False, 0, "",
-                            "", queue_name, queue_key, "CANCEL")
-        return _outcome(rng, inbound, number, calldate, rng.randint(5, 40), int(rng.expovariate(1 / 15)), True,
-                        talk, agent_email, agent_key, queue_name, queue_key, "ANSWER")
-    disposition = _weighted(rng, OUTBOUND_DISPOSITIONS)
-    answered = disposition == "ANSWER"
-    ring = rng.randint(3, 25) if answered else rng.randint(1, 40)
-    return _outcome(rng, inbound, number, calldate, None, ring, answered, talk if answered else 0, agent_email,
-                    agent_key, queue_name, queue_key, disposition)
-
-
-def _outcome(rng: random.Random, inbound: bool, number: str, calldate: datetime, ivr: int | None, wait: int,
-             answered: bool, talk: int, agent_email: str, agent_key: str, queue_name: str, queue_key: str,
-             disposition: str) -> CallOutcome:
-    hold = rng.randint(10, max(10, talk // 2)) if answered and talk > 40 and rng.random() < 0.15 else 0
+            wait, answered, disposition = 5 + int(r() * 56), False, "NOANSWER"
+            agent_email = agent_key = queue_name = queue_key = ""
+        elif roll < 0.2:  # abandoned in the queue
+            ivr, wait, answered, disposition = 5 + int(r() * 36), 10 + int(r() * 231), False, "CANCEL"
+            agent_email = agent_key = ""
+        else:
+            ivr, wait, answered, disposition = 5 + int(r() * 36), int(rng.expovariate(1 / 15)), True, "ANSWER"
+    else:
+        disposition = _weighted(r(), OUTBOUND_DISPOSITIONS)
+        answered = disposition == "ANSWER"
+        wait = 3 + int(r() * 23) if answered else 1 + int(r() * 40)  # ring time
+    if not answered:
+        talk = 0
+    hold = 10 + int(r() * (talk // 2 - 9)) if answered and talk > 40 and r() < 0.15 else 0
     return CallOutcome(
-        inbound=inbound, number=number, calldate=calldate, ivr_seconds=ivr, wait_seconds=wait, answered=answered,
-        talk_seconds=talk, hold_seconds=hold, agent_email=agent_email, agent_key=agent_key, queue_name=queue_name,
-        queue_key=queue_key, transferred=answered and rng.random() < 0.05,
-        localrelease=answered and rng.random() < 0.5, voicemail=not answered and ivr is not None and rng.random() < 0.1,
-        disposition=disposition,
-        uniqueid="" if inbound else _guid(rng),
-        csat=rng.randint(1, 5) if answered and inbound and rng.random() < 0.3 else None,
-        tags=tuple(rng.sample(TAGS, rng.randint(1, 2))) if rng.random() < 0.2 else (),
+        inbound, number, calldate, ivr, wait, answered, talk, hold, agent_email, agent_key, queue_name, queue_key,
+        answered and r() < 0.05,  # transferred
+        answered and r() < 0.5,  # localrelease
+        not answered and ivr is not None and r() < 0.1,  # voicemail
+        disposition,
+        "" if inbound else _guid(rng),
+        1 + int(r() * 5) if answered and inbound and r() < 0.3 else None,  # csat
+        tuple(rng.sample(TAGS, 1 + int(r() * 2))) if r() < 0.2 else (),
     )
 
 
-def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
-    roll = rng.randrange(sum(weight for _, weight in choices))
+def _weighted(roll: float, choices: tuple[tuple[str, int], ...]) -> str:
+    """The choice whose cumulative weight share covers ``roll`` (in [0, 1))."""
+    point = roll * sum(weight for _, weight in choices)
     for value, weight in choices:
-        if roll < weight:
+        if point < weight:
             return value
-        roll -= weight
+        point -= weight
     return choices[-1][0]
 
 

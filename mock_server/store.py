@@ -15,20 +15,15 @@ from typing import Any, Iterable, Iterator, Sequence
 
 SCHEMA_VERSION = "1"
 
-# CallList fields, in wire order (facts §2.5), then the fields the fake adds
-# (marked assumed in the spec), then storage-only columns.
+# Stored call-record columns. A call's callkey and activecallkey are not stored: they are
+# functions of its seq (see mock_server.domain.cdr), and so is its recording URL.
 CDR_COLUMNS: tuple[str, ...] = (
     "callid", "queued", "answered", "assigned", "abandon", "queuedate", "calldate", "talkdate",
     "hangupdate", "waitduration", "duration", "sl", "shortcall", "callerid", "called_num", "queue",
-    "around", "agent", "agentid", "hold", "holdduration", "queuekey", "voicemail", "recordingurl",
-    "localrelease", "transferred", "answeredby",
-    "callkey", "activecallkey", "uniqueid", "inbound", "click2call", "hangupcause",
+    "around", "agent", "agentid", "hold", "holdduration", "queuekey", "voicemail", "recorded",
+    "localrelease", "transferred", "answeredby", "uniqueid", "inbound", "click2call", "hangupcause",
     "csat", "call_tags",
 )
-CDR_BOOL_COLUMNS = frozenset({
-    "queued", "answered", "assigned", "abandon", "sl", "shortcall", "around", "hold", "voicemail",
-    "localrelease", "transferred", "inbound", "click2call",
-})
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,8 +50,6 @@ CREATE TABLE IF NOT EXISTS contacts (
 CREATE TABLE IF NOT EXISTS cdr (
   seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, {", ".join(CDR_COLUMNS)});
 CREATE INDEX IF NOT EXISTS cdr_by_date ON cdr (tenant, calldate, seq);
-CREATE INDEX IF NOT EXISTS cdr_by_activecallkey ON cdr (activecallkey);
-CREATE INDEX IF NOT EXISTS cdr_by_callkey ON cdr (callkey);
 CREATE INDEX IF NOT EXISTS cdr_by_uniqueid ON cdr (tenant, uniqueid);
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,

@@ -31,7 +31,7 @@ class Backend:
         self.store, self.clock, self.ids, self.options = store, clock, ids, options
         self.tenants = TenantDirectory(store, clock, ids)
         self.sessions = Sessions(store, clock, ids, options.session_lifetime_seconds, options.max_sessions_per_user)
-        self.reports = CdrReports(store, clock, ids.secret("cursor"))
+        self.reports = CdrReports(store, clock, ids)
         self.calls = Calls()
 
     # -- app_token functions ------------------------------------------------------------------

@@ -18,14 +18,24 @@ from typing import Any, NamedTuple
 
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallNotFound, InvalidCursor, MissingParameter
+from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
-from mock_server.store import CDR_BOOL_COLUMNS, CDR_COLUMNS, Store
+from mock_server.store import Store
 
 PAGE_SIZE = 100  # facts §2.5 / §6.5, CONFIRMED
 SERVICE_LEVEL_SECONDS = 20  # assumed: `sl` is true when answered within this many seconds of queueing
 SHORT_CALL_SECONDS = 10  # assumed: `shortcall` is true for answered calls shorter than this
 CALLID_UTC_OFFSET_SECONDS = 3 * 3600  # callid's epoch part is UTC; tenant times are Turkey's UTC+3 (facts §7)
-_INTERNAL_COLUMNS = ("csat", "call_tags")
+CALL_KEY_KINDS = {"callkey": "CallLog", "activecallkey": "ActiveCall"}  # datastore kinds of a call's keys
+_BOOLEAN_FIELDS = ("queued", "answered", "assigned", "abandon", "sl", "shortcall", "around", "hold", "voicemail",
+                   "localrelease", "transferred", "inbound", "click2call")
+# CallList fields in wire order (facts §2.5), then the ones the fake adds (assumed in the spec).
+WIRE_FIELDS = (
+    "callid", "queued", "answered", "assigned", "abandon", "queuedate", "calldate", "talkdate", "hangupdate",
+    "waitduration", "duration", "sl", "shortcall", "callerid", "called_num", "queue", "around", "agent", "agentid",
+    "hold", "holdduration", "queuekey", "voicemail", "recordingurl", "localrelease", "transferred", "answeredby",
+    "callkey", "activecallkey", "uniqueid", "inbound", "click2call", "hangupcause",
+)
 
 
 class CallOutcome(NamedTuple):
@@ -52,48 +62,83 @@ class CallOutcome(NamedTuple):
     tags: tuple[str, ...]
 
 
-def cdr_row(seq: int, tenant: Tenant, callkey: str, activecallkey: str, call: CallOutcome) -> tuple:
+def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> tuple:
     """The store row ``(seq, tenant, *CDR_COLUMNS)`` for a finished call.
 
     Invariants: an unanswered call has no talkdate and a null duration; hangupdate =
     (queuedate or calldate) + waitduration + duration; holdduration <= duration.
+    (Written for speed: seeding builds tens of thousands of rows a second through it. Flags are stored
+    as exact ints: sqlite3 binds ``bool`` through its slow adapter lookup.)
     """
-    queued = call.ivr_seconds is not None
-    queuedate = call.calldate + timedelta(seconds=call.ivr_seconds) if queued else None
-    start = queuedate or call.calldate
-    talkdate = start + timedelta(seconds=call.wait_seconds) if call.answered else None
-    duration = call.talk_seconds if call.answered else None
-    hangupdate = start + timedelta(seconds=call.wait_seconds + (duration or 0))
-    hold = min(call.hold_seconds, duration or 0)
-    callerid, called = (call.number, tenant.did) if call.inbound else (tenant.did, call.number)
-    epoch = int((call.calldate - datetime(1970, 1, 1)).total_seconds()) - CALLID_UTC_OFFSET_SECONDS
+    (inbound, number, calldate, ivr, wait, answered, talk, hold, agent_email, agent_key, queue_name, queue_key,
+     transferred, localrelease, voicemail, disposition, uniqueid, csat, tags) = call
+    queuedate = calldate + timedelta(seconds=ivr) if ivr is not None else None
+    start = queuedate or calldate
+    if answered:
+        talkdate, duration = format_datetime(start + timedelta(seconds=wait)), talk
+        hold = hold if hold < talk else talk
+    else:
+        talkdate, duration, hold = None, None, 0
+    hangupdate = start + timedelta(seconds=wait + talk if answered else wait)
+    epoch = (calldate - _EPOCH) // _SECOND - CALLID_UTC_OFFSET_SECONDS
+    queued = ivr is not None
     return (
         seq, tenant.host,
         f"{epoch}.{seq}",  # callid: Asterisk-style uniqueid
-        int(queued), int(call.answered), int(bool(call.agent_email)), int(queued and not call.answered),
-        format_datetime(queuedate) if queuedate else "", format_datetime(call.calldate),
-        format_datetime(talkdate) if talkdate else None, format_datetime(hangupdate),
-        call.wait_seconds, duration,
-        int(call.answered and call.wait_seconds <= SERVICE_LEVEL_SECONDS),
-        int(call.answered and call.talk_seconds < SHORT_CALL_SECONDS),
-        callerid, called, call.queue_name,
+        int(queued), int(answered), int(agent_email != ""), int(queued and not answered),
+        format_datetime(queuedate) if queued else "", format_datetime(calldate), talkdate, format_datetime(hangupdate),
+        wait, duration, int(answered and wait <= SERVICE_LEVEL_SECONDS), int(answered and talk < SHORT_CALL_SECONDS),
+        number if inbound else tenant.did, tenant.did if inbound else number, queue_name,
         0,  # around: meaning unknown (facts §2.5); always false
-        call.agent_email, call.agent_key, int(hold > 0), hold, call.queue_key, int(call.voicemail),
-        f"https://{tenant.host}/recordings/{callkey}.mp3" if call.answered else "",
-        int(call.localrelease), int(call.transferred), call.agent_email if call.answered else "",
-        callkey, activecallkey, call.uniqueid, int(call.inbound), int(not call.inbound), call.disposition,
-        call.csat, json.dumps(list(call.tags)) if call.tags else "",
+        agent_email, agent_key, int(hold > 0), hold, queue_key, int(voicemail),
+        int(answered),  # recorded
+        int(localrelease), int(transferred), agent_email if answered else "",
+        uniqueid, int(inbound), int(not inbound), disposition,
+        csat, json.dumps(list(tags)) if tags else "",
     )
 
 
-def to_wire(row, include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
-    """A stored row as one CallList item."""
-    item: dict[str, Any] = {}
-    for column in CDR_COLUMNS:
-        if column in _INTERNAL_COLUMNS:
-            continue
-        value = row[column]
-        item[column] = bool(value) if column in CDR_BOOL_COLUMNS else value
+_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
+
+
+class CallKeys:
+    """A call's keys are functions of its seq, so they are never stored and never collide.
+
+    ``callkey`` is the datastore key of kind CallLog and ``activecallkey`` of kind ActiveCall,
+    both with the call's seq as counter; ``seq_of`` reverses them, refusing any key the fake
+    did not mint for this tenant.
+    """
+
+    def __init__(self, ids: IdGenerator):
+        self.ids = ids
+        self._encoders: dict[tuple[str, str], Any] = {}
+
+    def key(self, field: str, host: str, seq: int) -> str:
+        kind = CALL_KEY_KINDS[field]
+        encoder = self._encoders.get((kind, host))
+        if encoder is None:
+            encoder = self._encoders[(kind, host)] = self.ids.key_encoder(kind, host)
+        return encoder(seq)
+
+    def seq_of(self, field: str, host: str, key: str) -> int | None:
+        decoded = decode_key(key)
+        kind = CALL_KEY_KINDS[field]
+        if decoded is None or (decoded.app, decoded.kind, decoded.namespace) != (self.ids.app_id, kind, host):
+            return None
+        seq = decoded.id & 0xFFFFFFFF
+        return seq if self.ids.numeric_id(kind, seq) == decoded.id else None
+
+
+def to_wire(row, keys: CallKeys, include_call_history: bool, include_csat: bool,
+            include_call_tags: bool) -> dict[str, Any]:
+    """A stored row as one CallList item, with its derived keys and recording URL."""
+    host, seq = row["tenant"], row["seq"]
+    derived = {"callkey": keys.key("callkey", host, seq), "activecallkey": keys.key("activecallkey", host, seq)}
+    derived["recordingurl"] = f"https://{host}/recordings/{derived['callkey']}.mp3" if row["recorded"] else ""
+    item: dict[str, Any] = {field: derived[field] if field in derived else row[field] for field in WIRE_FIELDS}
+    for field in _BOOLEAN_FIELDS:
+        item[field] = bool(item[field])
     if include_call_history:
         item["call_history"] = _history(item)
     if include_csat:
@@ -124,12 +169,16 @@ class CdrQuery:
     callkey: str | None = None
     uniqueid: str | None = None
 
-    def conditions(self) -> list[tuple[str, tuple]]:
-        """SQL (clause, args) pairs. Key filters beat everything: activecallkey > callkey > uniqueid > the rest (facts §2.5)."""
-        for column in ("activecallkey", "callkey", "uniqueid"):
-            value = getattr(self, column)
+    def conditions(self, keys: CallKeys, host: str) -> list[tuple[str, tuple]]:
+        """SQL (clause, args) pairs. Key filters beat everything: activecallkey > callkey > uniqueid > the rest
+        (facts §2.5); a key the fake never minted for this tenant matches nothing."""
+        for field in ("activecallkey", "callkey"):
+            value = getattr(self, field)
             if value is not None:
-                return [(f"{column} = ?", (value,))]
+                seq = keys.seq_of(field, host, value)
+                return [("seq = ?", (-1 if seq is None else seq,))]
+        if self.uniqueid is not None:
+            return [("uniqueid = ?", (self.uniqueid,))]
         if self.startdate is None or self.finishdate is None:
             raise MissingParameter("startdate" if self.startdate is None else "finishdate")
         where: list[tuple[str, tuple]] = [("calldate >= ?", (format_datetime(self.startdate),)),
@@ -174,13 +223,14 @@ class CursorCodec:
 
 
 class CdrReports:
-    def __init__(self, store: Store, clock: Clock, cursor_secret: bytes):
+    def __init__(self, store: Store, clock: Clock, ids: IdGenerator):
         self.store, self.clock = store, clock
-        self.cursors = CursorCodec(cursor_secret)
+        self.keys = CallKeys(ids)
+        self.cursors = CursorCodec(ids.secret("cursor"))
 
     def reports_cdr_logs(self, tenant: Tenant, query: CdrQuery, cursor: str | None, include_call_history: bool,
                          include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
-        where = query.conditions()
+        where = query.conditions(self.keys, tenant.host)
         fingerprint = query.fingerprint(tenant.host)
         if cursor:
             position = self.cursors.decode(cursor)
@@ -197,17 +247,19 @@ class CdrReports:
         if rows:
             position = dict(position, d=rows[-1]["calldate"], s=rows[-1]["seq"])
         return {
-            "CallList": [to_wire(row, include_call_history, include_csat, include_call_tags) for row in rows],
+            "CallList": [to_wire(row, self.keys, include_call_history, include_csat, include_call_tags)
+                         for row in rows],
             "cursor": self.cursors.encode(position),
         }
 
     def recordinginfo(self, tenant: Tenant, callkey: str) -> dict[str, Any]:
-        rows = self.store.query_cdrs(tenant.host, [("callkey = ?", (callkey,))], False, 1)
-        if not rows or not rows[0]["recordingurl"]:
+        seq = self.keys.seq_of("callkey", tenant.host, callkey)
+        rows = self.store.query_cdrs(tenant.host, [("seq = ?", (seq,))], False, 1) if seq is not None else []
+        if not rows or not rows[0]["recorded"]:
             raise CallNotFound("Recording not found")
-        row = rows[0]
-        return {"success": True, "callkey": callkey, "recordingurl": row["recordingurl"],
-                "duration": row["duration"], "calldate": row["calldate"]}
+        item = to_wire(rows[0], self.keys, False, False, False)
+        return {"success": True, "callkey": callkey, "recordingurl": item["recordingurl"],
+                "duration": item["duration"], "calldate": item["calldate"]}
 
     def reports_agent_perf(self, tenant: Tenant, startdate: date | None, finishdate: date | None,
                            agent: str | None, email: str | None, agentcustomid: str | None,

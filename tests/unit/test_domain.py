@@ -190,7 +190,7 @@ def add_calls(ccs, t, dates):
     for when in dates:
         seq = ccs.store.allocate("CallLog")
         call = _random_call(rng, when, True, users, queues, ["905321112233"], ["905321112233"])
-        rows.append(cdr_row(seq, t, f"ck{seq}", f"ak{seq}", call))
+        rows.append(cdr_row(seq, t, call))
     ccs.store.insert_cdrs(rows)
     return rows
 
@@ -275,3 +275,13 @@ def test_recordinginfo(ccs) -> None:
 
 def test_format_datetime_is_the_vendor_format() -> None:
     assert format_datetime(datetime(2026, 1, 5, 9, 3, 7)) == "2026-01-05 09:03:07"
+
+
+def test_call_keys_are_derived_from_seq_and_refuse_foreign_keys(ccs) -> None:
+    keys = ccs.backend.reports.keys
+    key = keys.key("activecallkey", DEMO, 42)
+    assert keys.seq_of("activecallkey", DEMO, key) == 42
+    assert keys.seq_of("callkey", DEMO, key) is None, "a key of the other kind"
+    assert keys.seq_of("activecallkey", ACME, key) is None, "another tenant's key"
+    forged = encode_key(DatastoreKey(decode_key(key).app, "ActiveCall", 42, DEMO))
+    assert keys.seq_of("activecallkey", DEMO, forged) is None, "right counter, id the fake never minted"

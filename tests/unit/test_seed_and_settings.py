@@ -58,3 +58,22 @@ def test_file_database_keeps_state_across_restarts(tmp_path: Path) -> None:
     first.store.close()
     second = create_app(db=db).extensions["ccs"]
     assert second.backend.getactivecall(tenant, session) == {"MyActiveCalls": []}
+
+
+def test_seeding_over_worker_processes_gives_the_same_data() -> None:
+    from mock_server.domain.clock import parse_datetime
+    from mock_server.domain.ids import IdGenerator
+    from mock_server.seed import CHUNK, seed_store
+    from mock_server.store import Store
+
+    data = {"seed": 3, "tenants": [{"name": "big", "domain": "alo-tech.com", "did": "1",
+                                    "users": [{"email": "a@b.example", "name": "A"}],
+                                    "calls": {"days": 1, "per_day": 2 * CHUNK + 7}}]}
+    dumps = []
+    for workers in (1, 2):
+        store = Store()
+        seed_store(store, Fixtures(Path("f.yaml"), data), IdGenerator(3, store.allocate),
+                   parse_datetime("2026-01-05 09:00:00"), workers=workers)
+        assert store.count_cdrs() == 2 * CHUNK + 7
+        dumps.append(store.dump())
+    assert dumps[0] == dumps[1]
