@@ -10,7 +10,9 @@ from flask import Flask
 
 from mock_server import control, routing
 from mock_server.domain.backend import Backend, BackendOptions
+from mock_server.domain.calls import CallTimings
 from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
+from mock_server.delivery import DeliveryWorker
 from mock_server.domain.ids import IdGenerator
 from mock_server.handlers import registry
 from mock_server.resources import fixture_path, spec_path
@@ -36,11 +38,15 @@ class CcsContext:
     store: Store
     pristine: Store
     backend: Backend
+    delivery: DeliveryWorker
 
     def reset(self) -> None:
         """Back to the seeded state: data, sessions, journal and clock."""
         self.store.restore(self.pristine)
         self.clock.reset()
+
+    def wake_delivery(self) -> None:
+        self.delivery.wake()
 
     def clock_now_text(self) -> str:
         return format_datetime(self.clock.now())
@@ -78,9 +84,14 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
     else:
         store.restore(pristine)
     ids = IdGenerator(seed, store.allocate, settings.app_id)
+    timings = CallTimings((settings.ring_seconds_min, settings.ring_seconds_max),
+                          (settings.talk_seconds_min, settings.talk_seconds_max), settings.ivr_seconds,
+                          tuple(host.lower() for host in settings.allowed_callback_hosts))
     backend = Backend(store, clock, ids, BackendOptions(
-        settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias))
-    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend)
+        settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias,
+        timings))
+    delivery = DeliveryWorker(store, settings, backend.tick)
+    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend, delivery)
 
 
 def create_app(settings: Settings | None = None, *, progress: Callable[[int], None] | None = None,

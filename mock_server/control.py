@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request, sen
 from jsonschema import Draft202012Validator
 
 from mock_server.domain.clock import ClockError, format_datetime, parse_datetime
-from mock_server.domain.errors import UnknownTenant
+from mock_server.domain.errors import CallStateError, InvalidHangupUrl, UnknownTenant
 from mock_server.domain.tenants import Tenant
 from mock_server.masking import mask
 from mock_server.resources import spec_path
@@ -89,6 +89,8 @@ def set_clock() -> Response:
             clock.set(when)
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
+    _ccs().backend.tick()
+    _ccs().wake_delivery()
     return jsonify(_clock_state())
 
 
@@ -171,6 +173,81 @@ def expire_sessions() -> Response:
     tenant = _tenant(body)
     count = _ccs().backend.sessions.expire(tenant, session=body.get("session"), email=body.get("email"))
     return jsonify(expired=count)
+
+
+def _user(tenant: Tenant, email: str) -> dict:
+    user = _ccs().store.find_user(tenant.host, email)
+    if user is None:
+        raise ControlError(404, "unknown_agent", f"no agent {email!r} on {tenant.host}")
+    return dict(user)
+
+
+@bp.post("/calls/inbound")
+def start_inbound_call() -> Response:
+    body = _body("startInboundCall")
+    tenant = _tenant(body)
+    queues = _ccs().store.list_queues(tenant.host)
+    wanted = body.get("queue")
+    queue = next((dict(q) for q in queues if wanted in (None, q["name"], q["queuekey"])), None)
+    if queue is None:
+        raise ControlError(404, "unknown_queue", f"no queue {wanted!r} on {tenant.host}; queues: "
+                                                 + ", ".join(q["name"] for q in queues))
+    agent = _user(tenant, body["agent"]) if body.get("agent") else None
+    ccs = _ccs()
+    ccs.backend.tick()
+    try:
+        key = ccs.backend.calls.start_inbound(tenant, body["caller"], queue, body["ending"], agent,
+                                              body.get("talk_seconds"), body.get("ring_seconds"))
+    except CallStateError as error:
+        raise ControlError(409, "agent_busy", error.message) from None
+    return jsonify(tenant=tenant.host, activecallkey=key), 201
+
+
+@bp.post("/calls/next")
+def script_next_call() -> Response:
+    body = _body("scriptNextCall")
+    tenant = _tenant(body)
+    email = _user(tenant, body["agent"])["email"] if body.get("agent") else ""
+    _ccs().store.push_scripted_outcome(tenant.host, email, body["disposition"], body.get("ring_seconds"),
+                                       body.get("talk_seconds"))
+    return jsonify(tenant=tenant.host, agent=email or None, disposition=body["disposition"]), 201
+
+
+@bp.get("/calls")
+def list_active_calls() -> Response:
+    tenant = _tenant()
+    calls = _ccs().backend.calls
+    _ccs().backend.tick()
+    return jsonify(tenant=tenant.host, calls=[dict(calls.active_call_view(c), agent=c["agent_email"] or None)
+                                              for c in _ccs().store.list_active_calls(tenant.host)])
+
+
+@bp.put("/notifications")
+def set_notifications() -> Response:
+    body = _body("setNotifications")
+    tenant = _tenant(body)
+    try:
+        _ccs().backend.calls.set_notifications(tenant, body["url"], body.get("params", {}))
+    except (InvalidHangupUrl, CallStateError) as error:
+        raise ControlError(400, "invalid_request", error.message) from None
+    return get_notifications()
+
+
+@bp.get("/notifications")
+def get_notifications() -> Response:
+    tenant = _tenant(request.get_json(silent=True) if request.method == "PUT" else None)
+    config = _ccs().store.get_notification_config(tenant.host)
+    return jsonify(tenant=tenant.host, url=config[0] if config else None, params=config[1] if config else {})
+
+
+@bp.get("/deliveries")
+def list_deliveries() -> Response:
+    try:
+        limit = min(max(int(request.args.get("limit", 100)), 1), 100_000)
+    except ValueError:
+        raise ControlError(400, "invalid_request", "limit: expected a whole number") from None
+    tenant = _tenant() if request.args.get("tenant") else None
+    return jsonify(deliveries=_ccs().store.list_deliveries(tenant.host if tenant else None, limit))
 
 
 @bp.get("/openapi/<name>")

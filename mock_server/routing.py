@@ -47,7 +47,10 @@ def api() -> Response:
     operation = ccs.spec.operations.get(name)
     if operation is None:
         raise UnknownFunction(f"Unknown function: '{name}'" if name else "Missing required parameter: function")
-    body = ccs.handlers[name](ccs.backend, tenant, **operation.bind(params))
+    kwargs = operation.bind(params)
+    ccs.backend.tick()
+    body = ccs.handlers[name](ccs.backend, tenant, **kwargs)
+    ccs.wake_delivery()
     return json_response(200, body)
 
 

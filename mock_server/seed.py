@@ -112,6 +112,9 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
         queues = [(host, ids.new_key("Queue", host), name, i) for i, name in enumerate(spec.get("queues", ["Default"]))]
         store.insert_queues(queues)
         phones = _seed_contacts(store, fixtures.seed, host, int(spec.get("contacts", 0)))
+        notifications = spec.get("notifications")
+        if notifications and notifications.get("url"):
+            store.set_notification_config(host, notifications["url"], notifications.get("params") or {})
         _seed_calls(store, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress,
                     workers)
 

@@ -40,14 +40,21 @@ class LiveServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> "LiveServer":
+        """Serve in a background thread, with the app's delivery worker."""
+        self.app.extensions["ccs"].delivery.start()
         self._thread = threading.Thread(target=self._server.serve_forever, name="ccs-mock", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        self.app.extensions["ccs"].delivery.start()
+        try:
+            self._server.serve_forever()
+        finally:
+            self.app.extensions["ccs"].delivery.stop()
 
     def stop(self) -> None:
+        self.app.extensions["ccs"].delivery.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

@@ -25,7 +25,15 @@ class Settings:
     error_http_status: int = 200  # facts §1.9: status of vendor error bodies (assumed 200)
     max_query_bytes: int = 16384  # longer query strings get 414 (assumed front-end limit)
     app_id: str = DEFAULT_APP_ID
-    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)
+    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)  # only these are called back
+    ring_seconds_min: int = 3  # live calls: ring time drawn per call (assumed)
+    ring_seconds_max: int = 15
+    talk_seconds_min: int = 20  # live calls: talk time drawn per call (assumed)
+    talk_seconds_max: int = 240
+    ivr_seconds: int = 8  # inbound calls: time in the IVR before the queue (assumed)
+    delivery_timeout_seconds: float = 5.0  # per attempt (assumed policy, facts §3.6)
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: float = 1.0  # first retry delay; doubles per attempt, capped at 60 s
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **explicit: Any) -> "Settings":

@@ -48,9 +48,32 @@ CREATE TABLE IF NOT EXISTS contacts (
   tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, phone TEXT NOT NULL,
   email TEXT NOT NULL, company TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (tenant, id));
 CREATE TABLE IF NOT EXISTS cdr (
-  seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, {", ".join(CDR_COLUMNS)});
-CREATE INDEX IF NOT EXISTS cdr_by_date ON cdr (tenant, calldate, seq);
+  id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, tenant TEXT NOT NULL, {", ".join(CDR_COLUMNS)});
+CREATE INDEX IF NOT EXISTS cdr_by_date ON cdr (tenant, calldate, id);
+CREATE UNIQUE INDEX IF NOT EXISTS cdr_by_seq ON cdr (seq);
 CREATE INDEX IF NOT EXISTS cdr_by_uniqueid ON cdr (tenant, uniqueid);
+CREATE TABLE IF NOT EXISTS active_calls (
+  seq INTEGER PRIMARY KEY, tenant TEXT NOT NULL, inbound INTEGER NOT NULL, agent_email TEXT NOT NULL,
+  agent_key TEXT NOT NULL, number TEXT NOT NULL, transactionid TEXT NOT NULL, hangup_url TEXT NOT NULL,
+  masked INTEGER NOT NULL, queue_name TEXT NOT NULL, queue_key TEXT NOT NULL, status TEXT NOT NULL,
+  started_at TEXT NOT NULL, queued_at TEXT, answered_at TEXT, hold_since TEXT, hold_seconds INTEGER NOT NULL,
+  disposition TEXT NOT NULL, ending TEXT NOT NULL, ivr_seconds INTEGER NOT NULL, ring_seconds INTEGER NOT NULL,
+  talk_seconds INTEGER NOT NULL, agent_hung_up INTEGER NOT NULL, due_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS active_calls_due ON active_calls (due_at, seq);
+CREATE INDEX IF NOT EXISTS active_calls_agent ON active_calls (tenant, agent_email);
+CREATE TABLE IF NOT EXISTS scripted_outcomes (
+  id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, agent_email TEXT NOT NULL, disposition TEXT NOT NULL,
+  ring_seconds INTEGER, talk_seconds INTEGER);
+CREATE TABLE IF NOT EXISTS notification_config (tenant TEXT PRIMARY KEY, url TEXT NOT NULL, params TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, kind TEXT NOT NULL,
+  method TEXT NOT NULL, url TEXT NOT NULL, content_type TEXT NOT NULL, payload TEXT NOT NULL,
+  created_at TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt REAL NOT NULL,
+  claimed_until REAL NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+  id INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, at REAL NOT NULL,
+  status_code INTEGER, error TEXT, elapsed_ms REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
   function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
@@ -111,8 +134,8 @@ class Store:
             return "\n".join(self._db.iterdump())
 
     def all_cdr_rows(self) -> list[tuple]:
-        """Every stored call record as ``(seq, tenant, *CDR_COLUMNS)`` tuples, in seq order."""
-        return [tuple(row) for row in self._all("SELECT * FROM cdr ORDER BY seq")]
+        """Every stored call record as ``(seq, tenant, *CDR_COLUMNS)`` tuples, in insertion order."""
+        return [tuple(row)[1:] for row in self._all("SELECT * FROM cdr ORDER BY id")]
 
     def snapshot(self) -> "Store":
         """A copy of the whole database in memory."""
@@ -236,8 +259,9 @@ class Store:
         marks = ", ".join("?" * (len(CDR_COLUMNS) + 2))
         self._many(f"INSERT INTO cdr (seq, tenant, {', '.join(CDR_COLUMNS)}) VALUES ({marks})", rows)
 
-    def max_cdr_seq(self) -> int:
-        row = self._one("SELECT COALESCE(MAX(seq), 0) AS m FROM cdr")
+    def max_cdr_id(self) -> int:
+        """The insertion id of the newest call record (ids grow in insertion order; seqs in start order)."""
+        row = self._one("SELECT COALESCE(MAX(id), 0) AS m FROM cdr")
         return int(row["m"])
 
     def count_cdrs(self, tenant: str | None = None) -> int:
@@ -247,7 +271,7 @@ class Store:
 
     def query_cdrs(self, tenant: str, where: Sequence[tuple[str, Sequence[Any]]], descending: bool, limit: int
                    ) -> list[sqlite3.Row]:
-        """CDR rows of a tenant matching all conditions, ordered by (calldate, seq).
+        """CDR rows of a tenant matching all conditions, ordered by (calldate, id).
 
         ``where`` holds ``(clause, args)`` pairs such as ``("calldate >= ?", (value,))``;
         clauses are fixed SQL fragments written in ``mock_server.domain.cdr``, never user text.
@@ -256,7 +280,7 @@ class Store:
         args = [tenant] + [value for _, values in where for value in values]
         order = "DESC" if descending else "ASC"
         sql = (f"SELECT * FROM cdr WHERE {' AND '.join(clauses)} "
-               f"ORDER BY calldate {order}, seq {order} LIMIT ?")
+               f"ORDER BY calldate {order}, id {order} LIMIT ?")
         return self._all(sql, args + [limit])
 
     def agent_performance(self, tenant: str, start: str, finish: str) -> list[sqlite3.Row]:
@@ -268,6 +292,96 @@ class Store:
                FROM cdr WHERE tenant = ? AND calldate >= ? AND calldate <= ? AND agentid != ''
                GROUP BY agentid""",
             (tenant, start, finish))
+
+    # -- calls ------------------------------------------------------------------------------
+    def insert_active_call(self, call: dict[str, Any]) -> None:
+        columns = ", ".join(call)
+        self._run(f"INSERT INTO active_calls ({columns}) VALUES ({', '.join('?' * len(call))})", list(call.values()))
+
+    def update_active_call(self, seq: int, **changes: Any) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        self._run(f"UPDATE active_calls SET {assignments} WHERE seq = ?", [*changes.values(), seq])
+
+    def delete_active_call(self, seq: int) -> None:
+        self._run("DELETE FROM active_calls WHERE seq = ?", (seq,))
+
+    def get_active_call(self, seq: int) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM active_calls WHERE seq = ?", (seq,))
+
+    def agent_active_calls(self, tenant: str, email: str) -> list[sqlite3.Row]:
+        """Calls that involve the agent now (an inbound call still in the IVR does not)."""
+        return self._all("SELECT * FROM active_calls WHERE tenant = ? AND agent_email = ? AND status != 'ivr' "
+                         "ORDER BY seq", (tenant, email))
+
+    def list_active_calls(self, tenant: str) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM active_calls WHERE tenant = ? ORDER BY seq", (tenant,))
+
+    def next_due_call(self, now: str) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM active_calls WHERE due_at <= ? ORDER BY due_at, seq LIMIT 1", (now,))
+
+    def push_scripted_outcome(self, tenant: str, agent_email: str, disposition: str, ring_seconds: int | None,
+                              talk_seconds: int | None) -> None:
+        self._run("INSERT INTO scripted_outcomes (tenant, agent_email, disposition, ring_seconds, talk_seconds) "
+                  "VALUES (?, ?, ?, ?, ?)", (tenant, agent_email, disposition, ring_seconds, talk_seconds))
+
+    def pop_scripted_outcome(self, tenant: str, agent_email: str) -> sqlite3.Row | None:
+        """The oldest outcome scripted for this agent, else the oldest for any agent; removed."""
+        with self.transaction():
+            row = self._one("SELECT * FROM scripted_outcomes WHERE tenant = ? AND agent_email IN (?, '') "
+                            "ORDER BY agent_email = '', id LIMIT 1", (tenant, agent_email))
+            if row is not None:
+                self._run("DELETE FROM scripted_outcomes WHERE id = ?", (row["id"],))
+        return row
+
+    def set_notification_config(self, tenant: str, url: str, params: dict[str, str]) -> None:
+        self._run("INSERT INTO notification_config VALUES (?, ?, ?) ON CONFLICT(tenant) DO UPDATE SET "
+                  "url = excluded.url, params = excluded.params", (tenant, url, json.dumps(params)))
+
+    def get_notification_config(self, tenant: str) -> tuple[str, dict[str, str]] | None:
+        row = self._one("SELECT * FROM notification_config WHERE tenant = ?", (tenant,))
+        return (row["url"], json.loads(row["params"])) if row else None
+
+    # -- outbox -------------------------------------------------------------------------------
+    def enqueue(self, delivery_id: str, tenant: str, kind: str, method: str, url: str, content_type: str,
+                payload: str, created_at: str) -> None:
+        self._run("INSERT INTO outbox (delivery_id, tenant, kind, method, url, content_type, payload, created_at, "
+                  "status, attempts, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0)",
+                  (delivery_id, tenant, kind, method, url, content_type, payload, created_at))
+
+    def claim_deliveries(self, now: float, lease_seconds: float, limit: int) -> list[sqlite3.Row]:
+        """Pending deliveries due by ``now`` that no worker holds, leased to the caller for a while."""
+        with self.transaction():
+            rows = self._all("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND claimed_until <= ? "
+                             "ORDER BY next_attempt, id LIMIT ?", (now, now, limit))
+            self._db.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                                 [(now + lease_seconds, row["id"]) for row in rows])
+        return rows
+
+    def record_attempt(self, delivery_id: str, attempt: int, at: float, status_code: int | None, error: str | None,
+                       elapsed_ms: float, status: str, next_attempt: float) -> None:
+        with self.transaction():
+            self._run("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, error, elapsed_ms) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", (delivery_id, attempt, at, status_code, error, elapsed_ms))
+            self._run("UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, claimed_until = 0 "
+                      "WHERE delivery_id = ?", (status, attempt, next_attempt, delivery_id))
+
+    def next_delivery_time(self) -> float | None:
+        row = self._one("SELECT MIN(MAX(next_attempt, claimed_until)) AS t FROM outbox WHERE status = 'pending'")
+        return row["t"] if row else None
+
+    def list_deliveries(self, tenant: str | None, limit: int) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM outbox", []
+        if tenant:
+            sql, args = sql + " WHERE tenant = ?", [tenant]
+        rows = self._all(sql + " ORDER BY id DESC LIMIT ?", args + [limit])
+        result = []
+        for row in reversed(rows):
+            attempts = self._all("SELECT attempt, at, status_code, error, elapsed_ms FROM delivery_attempts "
+                                 "WHERE delivery_id = ? ORDER BY attempt", (row["delivery_id"],))
+            result.append({key: row[key] for key in ("delivery_id", "tenant", "kind", "method", "url", "content_type",
+                                                     "payload", "created_at", "status", "attempts")}
+                          | {"attempt_log": [dict(a) for a in attempts]})
+        return result
 
     # -- journal ----------------------------------------------------------------------------
     def append_journal(self, at: str, tenant: str | None, method: str, path: str, function: str | None,

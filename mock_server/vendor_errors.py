@@ -27,6 +27,8 @@ ERROR_TABLE: dict[type[errors.VendorError], tuple[int | None, Any]] = {
     errors.InvalidParameter: (None, lambda e: {"success": False, "message": e.message}),
     errors.InvalidCursor: (None, lambda e: {"success": False, "message": e.message}),
     errors.NoActiveCall: (None, lambda e: {"success": False, "message": e.message}),
+    errors.CallStateError: (None, lambda e: {"success": False, "message": e.message}),
+    errors.InvalidHangupUrl: (None, lambda e: {"success": False, "message": e.message}),
     errors.CallNotFound: (None, lambda e: {"success": False, "message": e.message}),
     errors.UnknownTenant: (404, lambda e: {"success": False, "message": e.message}),
     RequestTooLarge: (414, lambda e: {"success": False, "message": e.message}),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mock_server.domain.calls import Calls
+from mock_server.domain.calls import Calls, CallTimings
 from mock_server.domain.cdr import CdrQuery, CdrReports
 from mock_server.domain.clock import Clock
 from mock_server.domain.ids import IdGenerator
@@ -24,6 +24,7 @@ class BackendOptions:
     session_lifetime_seconds: int
     max_sessions_per_user: int
     login_session_token_alias: bool
+    timings: CallTimings
 
 
 class Backend:
@@ -32,7 +33,11 @@ class Backend:
         self.tenants = TenantDirectory(store, clock, ids)
         self.sessions = Sessions(store, clock, ids, options.session_lifetime_seconds, options.max_sessions_per_user)
         self.reports = CdrReports(store, clock, ids)
-        self.calls = Calls()
+        self.calls = Calls(store, clock, ids, self.reports.keys, options.timings)
+
+    def tick(self) -> int:
+        """Let the clock's time take effect: every call transition due by now happens."""
+        return self.calls.tick()
 
     # -- app_token functions ------------------------------------------------------------------
     def ping(self, tenant: Tenant, app_token: str) -> dict[str, Any]:
@@ -67,7 +72,8 @@ class Backend:
     def click2call(self, tenant: Tenant, session: str, phonenumber: str, transactionid: str | None,
                    hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
         agent = self.sessions.agent(tenant, session)
-        return self.calls.click2call(agent, phonenumber, transactionid, hangup_url, masked, selected_queue, uniqueid)
+        return self.calls.click2call(agent, tenant, phonenumber, transactionid, hangup_url, masked, selected_queue,
+                                     uniqueid)
 
     def click2hang(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.calls.click2hang(self.sessions.agent(tenant, session))

@@ -80,11 +80,10 @@ def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> tuple:
     else:
         talkdate, duration, hold = None, None, 0
     hangupdate = start + timedelta(seconds=wait + talk if answered else wait)
-    epoch = (calldate - _EPOCH) // _SECOND - CALLID_UTC_OFFSET_SECONDS
     queued = ivr is not None
     return (
         seq, tenant.host,
-        f"{epoch}.{seq}",  # callid: Asterisk-style uniqueid
+        callid(calldate, seq),
         int(queued), int(answered), int(agent_email != ""), int(queued and not answered),
         format_datetime(queuedate) if queued else "", format_datetime(calldate), talkdate, format_datetime(hangupdate),
         wait, duration, int(answered and wait <= SERVICE_LEVEL_SECONDS), int(answered and talk < SHORT_CALL_SECONDS),
@@ -100,6 +99,11 @@ def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> tuple:
 
 _EPOCH = datetime(1970, 1, 1)
 _SECOND = timedelta(seconds=1)
+
+
+def callid(calldate: datetime, seq: int) -> str:
+    """Asterisk-style uniqueid: UTC epoch seconds of the call's start, dot, sequence."""
+    return f"{(calldate - _EPOCH) // _SECOND - CALLID_UTC_OFFSET_SECONDS}.{seq}"
 
 
 class CallKeys:
@@ -237,15 +241,16 @@ class CdrReports:
             if position.get("q") != fingerprint:
                 raise InvalidCursor("Invalid cursor: it was issued for a different query; start the walk again without it")
         else:
-            position = {"q": fingerprint, "h": self.store.max_cdr_seq(), "d": None, "s": None}
+            position = {"q": fingerprint, "h": self.store.max_cdr_id(), "d": None, "s": None}
         descending = query.sorting == "desc"
-        where.append(("seq <= ?", (position["h"],)))
+        where.append(("id <= ?", (position["h"],)))
         if position["d"] is not None:
             op = "<" if descending else ">"
-            where.append((f"(calldate {op} ? OR (calldate = ? AND seq {op} ?))", (position["d"], position["d"], position["s"])))
+            where.append((f"(calldate {op} ? OR (calldate = ? AND id {op} ?))",
+                          (position["d"], position["d"], position["s"])))
         rows = self.store.query_cdrs(tenant.host, where, descending, PAGE_SIZE)
         if rows:
-            position = dict(position, d=rows[-1]["calldate"], s=rows[-1]["seq"])
+            position = dict(position, d=rows[-1]["calldate"], s=rows[-1]["id"])
         return {
             "CallList": [to_wire(row, self.keys, include_call_history, include_csat, include_call_tags)
                          for row in rows],

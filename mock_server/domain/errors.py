@@ -46,6 +46,14 @@ class NoActiveCall(VendorError):
     """Call control with nothing to control."""
 
 
+class CallStateError(VendorError):
+    """Call control that the call's state does not allow (hold while ringing, a second call...)."""
+
+
+class InvalidHangupUrl(VendorError):
+    """A hangup_url (or notification URL) the fake may not call: bad scheme, or a host off the allow-list."""
+
+
 class CallNotFound(VendorError):
     """A key that names no call of this tenant."""
 

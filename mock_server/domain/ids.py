@@ -145,6 +145,11 @@ class IdGenerator:
     def new_key(self, kind: str, namespace: str) -> str:
         return self.key(kind, namespace, self._allocate(kind, 1))
 
+    def uniform(self, purpose: str, index: int) -> float:
+        """A seeded float in [0, 1), the same for the same (seed, purpose, index)."""
+        digest = hashlib.blake2b(f"{self.seed}:{purpose}:{index}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
     def secret(self, purpose: str) -> bytes:
         """A deterministic per-seed secret (e.g. for signing cursors)."""
         return hashlib.sha256(f"ccs-mock:{self.seed}:{purpose}".encode()).digest()
