@@ -20,12 +20,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Allow functions that place or change calls against a real tenant.")
     group.addoption("--ccs-max-examples", type=int, default=int(os.environ.get("CCS_MAX_EXAMPLES", "25")),
                     help="Generated examples per operation (default 25).")
+    group.addoption("--ccs-phone-number", default=os.environ.get("CCS_PHONE_NUMBER"),
+                    help="Number the call flow dials on a real tenant (with --ccs-allow-calls). "
+                         "Default on the fake: a reserved number that answers.")
+    group.addoption("--ccs-callback-url", default=os.environ.get("CCS_CALLBACK_URL"),
+                    help="Public URL a real tenant can POST to, forwarding to the local receiver on "
+                         "--ccs-callback-port. Default: the receiver's own loopback URL.")
+    group.addoption("--ccs-callback-port", type=int, default=int(os.environ.get("CCS_CALLBACK_PORT", "0")),
+                    help="Port of the local callback receiver (default: any free port).")
+    group.addoption("--ccs-call-timeout", type=float, default=float(os.environ.get("CCS_CALL_TIMEOUT", "300")),
+                    help="Seconds to wait for a real call's hangup POST (default 300).")
     group.addoption("--ccs-cdr-window", default=os.environ.get("CCS_CDR_WINDOW"),
                     help="'START,FINISH' (YYYY-MM-DD HH:MM:SS) for the cursor walk on a real tenant; "
                          "default: the 24 hours before the tenant's fake clock, or before now.")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "places_calls: places a real call; needs --ccs-allow-calls on a real tenant")
     settings.register_profile("ccs-contract", max_examples=config.getoption("--ccs-max-examples"), deadline=None,
                               suppress_health_check=list(HealthCheck), derandomize=True, database=None)
     settings.load_profile("ccs-contract")
@@ -36,7 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     base_url = config.getoption("--ccs-base-url")
     if not base_url or config.getoption("--ccs-allow-calls") or probe_fake(base_url.rstrip("/")):
         return
-    calls = [item for item in items if any(f"function={name}]" in item.name for name in CALL_FUNCTIONS)]
+    calls = [item for item in items if item.get_closest_marker("places_calls")
+             or any(f"function={name}]" in item.name for name in CALL_FUNCTIONS)]
     if calls:
         config.hook.pytest_deselected(items=calls)
         items[:] = [item for item in items if item not in calls]

@@ -100,3 +100,49 @@ EXPECTED: dict[Callable[[], Flask], set[str]] = {
     sessions_never_expire: {"test_expired_session_says_log_in_again_and_a_new_login_works"},
     accepts_invalid_sorting: {"test_invalid_values_are_refused_in_the_body"},
 }
+
+
+def _rewrite_outbox(make_change: Callable[[Flask], Callable[[str, str], tuple[str, str]]]) -> Flask:
+    """A fake whose hangup POSTs are altered on their way into the outbox: ``make_change(app)`` returns
+    ``(content_type, payload) -> (content_type, payload)``."""
+    app = create_app()
+    store = app.extensions["ccs"].store
+    enqueue, change = store.enqueue, make_change(app)
+
+    def altered(delivery_id, tenant, kind, method, url, content_type, payload, created_at):
+        if kind == "hangup":
+            content_type, payload = change(content_type, payload)
+        enqueue(delivery_id, tenant, kind, method, url, content_type, payload, created_at)
+    store.enqueue = altered
+    return app
+
+
+def hangup_post_as_json() -> Flask:
+    """The hangup POST is sent as JSON instead of a form."""
+    return _rewrite_outbox(lambda app: lambda _, payload: ("application/json", json.dumps(dict(parse_qsl(payload)))))
+
+
+def hangup_post_missing_field() -> Flask:
+    """The hangup POST forgets `tenant`."""
+    return _rewrite_outbox(lambda app: lambda ct, payload: (
+        ct, urlencode([(k, v) for k, v in parse_qsl(payload) if k != "tenant"])))
+
+
+def hangup_call_id_not_findable() -> Flask:
+    """The hangup POST's call_id is the CDR's callkey, which reportsCDRLogs does not take as activecallkey."""
+    def make_change(app: Flask):
+        keys = app.extensions["ccs"].backend.reports.keys
+
+        def swap(ct: str, payload: str) -> tuple[str, str]:
+            fields = dict(parse_qsl(payload))
+            seq = keys.seq_of("activecallkey", fields["tenant"], fields["call_id"])
+            return ct, urlencode(dict(fields, call_id=keys.key("callkey", fields["tenant"], seq)))
+        return swap
+    return _rewrite_outbox(make_change)
+
+
+EXPECTED.update({
+    hangup_post_as_json: {"test_placed_call_posts_its_result_and_is_findable"},
+    hangup_post_missing_field: {"test_placed_call_posts_its_result_and_is_findable"},
+    hangup_call_id_not_findable: {"test_placed_call_posts_its_result_and_is_findable"},
+})
