@@ -110,7 +110,7 @@ class DeliveryWorker:
         elapsed_ms = (time.time() - started) * 1000
         if error is None:
             status, next_attempt = "delivered", 0.0
-        elif attempt >= self.settings.delivery_max_attempts or status_code is None and host not in self._allowed:
+        elif attempt >= self.settings.delivery_max_attempts or host not in self._allowed:
             status, next_attempt = "failed", 0.0
         else:
             backoff = min(MAX_BACKOFF_SECONDS, self.settings.delivery_backoff_seconds * 2 ** (attempt - 1))
