@@ -100,13 +100,17 @@ def get_settings() -> Response:
     return jsonify(dict(settings, seed=_ccs().seed))
 
 
-@bp.get("/journal")
-def get_journal() -> Response:
+def _limit(maximum: int) -> int:
+    """The ``limit`` query parameter: a whole number, clamped to 1..maximum (default 100)."""
     try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 10_000)
+        return min(max(int(request.args.get("limit", 100)), 1), maximum)
     except ValueError:
         raise ControlError(400, "invalid_request", "limit: expected a whole number") from None
-    return jsonify(requests=_ccs().store.list_journal(limit, request.args.get("function")))
+
+
+@bp.get("/journal")
+def get_journal() -> Response:
+    return jsonify(requests=_ccs().store.list_journal(_limit(10_000), request.args.get("function")))
 
 
 @bp.delete("/journal")
@@ -242,12 +246,8 @@ def get_notifications() -> Response:
 
 @bp.get("/deliveries")
 def list_deliveries() -> Response:
-    try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 100_000)
-    except ValueError:
-        raise ControlError(400, "invalid_request", "limit: expected a whole number") from None
     tenant = _tenant() if request.args.get("tenant") else None
-    return jsonify(deliveries=_ccs().store.list_deliveries(tenant.host if tenant else None, limit))
+    return jsonify(deliveries=_ccs().store.list_deliveries(tenant.host if tenant else None, _limit(100_000)))
 
 
 @bp.get("/openapi/<name>")
