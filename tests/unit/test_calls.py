@@ -316,3 +316,30 @@ def test_new_cdr_appears_in_a_fresh_window_walk(fake) -> None:
     page = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(now - timedelta(hours=1), now), None, False,
                                                  False, False)
     assert page["CallList"][0]["calldate"] == "2026-01-05 09:00:00" and page["CallList"][0]["click2call"]
+
+
+def test_notification_params_match_the_spec_webhook(notified) -> None:
+    webhook = SPEC["webhooks"]["callNotification"]["get"]["parameters"]
+    known = {p["name"] for p in webhook}
+    required = {p["name"] for p in webhook if p.get("required")}
+    for ending in ("no_queue", "abandoned", "answered"):
+        start_inbound(notified, ending, ring=3, talk=5)
+        advance(notified, 600)
+    for delivery in deliveries(notified, "notification"):
+        params = set(parse_qs(urlsplit(delivery["url"]).query))
+        assert required <= params <= known, (params, delivery["url"])
+
+
+def test_fixture_yaml_configures_notifications(tmp_path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_text(yaml.safe_dump({"seed": 1, "tenants": [{
+        "name": "ivr", "domain": "alo-tech.com", "did": "1", "queues": ["Q1", "Q2"],
+        "users": [{"email": "a@ivr.example", "name": "A"}],
+        "notifications": {"url": "http://127.0.0.1:9/n", "params": {"callerid": "ani", "event": "status"}}}]}))
+    ccs = create_app(fixtures=str(path)).extensions["ccs"]
+    assert ccs.store.get_notification_config("ivr.alo-tech.com") == (
+        "http://127.0.0.1:9/n", {"callerid": "ani", "event": "status"})
+    start_inbound(ccs, "no_queue", host="ivr.alo-tech.com")
+    advance(ccs, 600)
+    params = notification(ccs)
+    assert params["ani"] == "905321112233" and params["status"] == "no_queue"
