@@ -8,7 +8,7 @@ from typing import Callable
 
 from flask import Flask
 
-from mock_server import control, routing
+from mock_server import control, pages, routing, softphone
 from mock_server.domain.backend import Backend, BackendOptions
 from mock_server.domain.calls import CallTimings
 from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
@@ -18,8 +18,9 @@ from mock_server.handlers import registry
 from mock_server.resources import fixture_path, spec_path
 from mock_server.seed import Fixtures, seed_store
 from mock_server.settings import Settings
+from mock_server.signal import ChangeSignal
 from mock_server.spec import Spec
-from mock_server.store import Store
+from mock_server.store import SCHEMA_VERSION, Store
 from mock_server.wallclock import SystemClock
 
 log = logging.getLogger("ccs_mock")
@@ -39,14 +40,18 @@ class CcsContext:
     pristine: Store
     backend: Backend
     delivery: DeliveryWorker
+    signal: ChangeSignal
 
     def reset(self) -> None:
         """Back to the seeded state: data, sessions, journal and clock."""
         self.store.restore(self.pristine)
         self.clock.reset()
 
-    def wake_delivery(self) -> None:
+    def changed(self) -> None:
+        """State may have changed (a request was served, the clock moved): wake the delivery worker and the
+        softphone event streams."""
         self.delivery.wake()
+        self.signal.notify()
 
     def clock_now_text(self) -> str:
         return format_datetime(self.clock.now())
@@ -76,7 +81,7 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
 
     pristine = Store(":memory:")
     seed_store(pristine, fixtures, IdGenerator(seed, pristine.allocate, settings.app_id), clock.now(), progress)
-    marker = f"{fixtures.digest()}:{seed}"
+    marker = f"{SCHEMA_VERSION}:{fixtures.digest()}:{seed}"
     pristine.set_meta("seeded", marker)
     store = Store(settings.db)
     if store.get_meta("seeded") == marker:
@@ -90,8 +95,16 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
     backend = Backend(store, clock, ids, BackendOptions(
         settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias,
         timings))
-    delivery = DeliveryWorker(store, settings, backend.tick)
-    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend, delivery)
+    signal = ChangeSignal()
+
+    def tick() -> int:  # the delivery worker's loop moves a system clock's calls; streams hear of it
+        done = backend.tick()
+        if done:
+            signal.notify()
+        return done
+
+    delivery = DeliveryWorker(store, settings, tick)
+    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend, delivery, signal)
 
 
 def create_app(settings: Settings | None = None, *, progress: Callable[[int], None] | None = None,
@@ -107,4 +120,6 @@ def create_app(settings: Settings | None = None, *, progress: Callable[[int], No
     app.extensions["ccs"] = build_context(settings, progress)
     routing.register(app)
     control.register(app)
+    softphone.register(app)
+    pages.register(app)
     return app

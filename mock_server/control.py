@@ -7,6 +7,7 @@ Errors are ``{"error": CODE, "message": TEXT}`` with a 4xx status.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import yaml
@@ -90,7 +91,7 @@ def set_clock() -> Response:
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
     _ccs().backend.tick()
-    _ccs().wake_delivery()
+    _ccs().changed()
     return jsonify(_clock_state())
 
 
@@ -175,7 +176,9 @@ def list_sessions() -> Response:
 def expire_sessions() -> Response:
     body = _body("expireSessions")
     tenant = _tenant(body)
-    count = _ccs().backend.sessions.expire(tenant, session=body.get("session"), email=body.get("email"))
+    count = _ccs().backend.sessions.expire(tenant, session=body.get("session"), email=body.get("email"),
+                                           session_id=body.get("id"))
+    _ccs().changed()
     return jsonify(expired=count)
 
 
@@ -201,9 +204,12 @@ def start_inbound_call() -> Response:
     ccs.backend.tick()
     try:
         key = ccs.backend.calls.start_inbound(tenant, body["caller"], queue, body["ending"], agent,
-                                              body.get("talk_seconds"), body.get("ring_seconds"))
+                                              body.get("talk_seconds"), body.get("ring_seconds"),
+                                              body.get("ivr_seconds"))
     except CallStateError as error:
         raise ControlError(409, "agent_busy", error.message) from None
+    ccs.backend.tick()  # with ivr_seconds 0 the call rings the agent now
+    ccs.changed()
     return jsonify(tenant=tenant.host, activecallkey=key), 201
 
 
@@ -214,6 +220,7 @@ def script_next_call() -> Response:
     email = _user(tenant, body["agent"])["email"] if body.get("agent") else ""
     _ccs().store.push_scripted_outcome(tenant.host, email, body["disposition"], body.get("ring_seconds"),
                                        body.get("talk_seconds"))
+    _ccs().changed()
     return jsonify(tenant=tenant.host, agent=email or None, disposition=body["disposition"]), 201
 
 
@@ -244,6 +251,37 @@ def get_notifications() -> Response:
     return jsonify(tenant=tenant.host, url=config[0] if config else None, params=config[1] if config else {})
 
 
+@bp.get("/contacts")
+def list_contacts() -> Response:
+    """The tenant's CRM contacts from the fixtures (the demo CRM's address book)."""
+    tenant = _tenant()
+    return jsonify(tenant=tenant.host, contacts=[
+        {"id": c["id"], "name": c["name"], "phone": c["phone"], "email": c["email"], "company": c["company"]}
+        for c in _ccs().store.list_contacts(tenant.host)])
+
+
+@bp.route("/sink/<name>", methods=["GET", "POST", "PUT"])
+def sink(name: str) -> Response:
+    """Records any request (a hangup POST, a notification GET) so a page or a script can read it back."""
+    if len(name) > 64:
+        raise ControlError(400, "invalid_request", "sink name: at most 64 characters")
+    fields = request.form.to_dict() if request.method != "GET" else request.args.to_dict()
+    at = time.time()
+    body = request.get_data(as_text=True)[:65536]
+    entry = _ccs().store.append_sink(name, at, request.method, request.url, request.content_type or "", body,
+                                     fields)
+    return jsonify(recorded=entry)
+
+
+@bp.get("/sinks/<name>")
+def list_sink(name: str) -> Response:
+    try:
+        after = int(request.args.get("after", 0))
+    except ValueError:
+        raise ControlError(400, "invalid_request", "after: expected a whole number") from None
+    return jsonify(name=name, requests=_ccs().store.list_sink(name, after, _limit(1000)))
+
+
 @bp.get("/deliveries")
 def list_deliveries() -> Response:
     tenant = _tenant() if request.args.get("tenant") else None
@@ -265,7 +303,9 @@ def compile_validators() -> dict[str, Draft202012Validator]:
     document = yaml.safe_load(spec_path("control.yaml").read_text(encoding="utf-8"))
     validators = {}
     for item in document["paths"].values():
-        for operation in item.values():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
             schema = (operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema"))
             if schema is not None:
                 validators[operation["operationId"]] = Draft202012Validator(resolve_refs(schema, document))

@@ -16,6 +16,7 @@ from mock_server.domain.errors import UnknownFunction, VendorError
 from mock_server.masking import mask_params
 
 log = logging.getLogger("ccs_mock")
+TENANT_HEADER = "X-CCS-Mock-Tenant"
 
 
 def request_params() -> dict[str, str]:
@@ -39,7 +40,8 @@ def api() -> Response:
     if len(request.query_string) > ccs.settings.max_query_bytes:
         raise vendor_errors.RequestTooLarge(
             f"Query string of {len(request.query_string)} bytes is over the {ccs.settings.max_query_bytes}-byte limit")
-    tenant = ccs.backend.tenants.resolve_host(request.host)
+    # X-CCS-Mock-Tenant (the fake's own header) picks the tenant for clients that cannot set Host: browsers.
+    tenant = ccs.backend.tenants.resolve_host(request.headers.get(TENANT_HEADER) or request.host)
     g.ccs_tenant = tenant.host
     params = request_params()
     name = params.get("function", "")
@@ -50,7 +52,7 @@ def api() -> Response:
     kwargs = operation.bind(params)
     ccs.backend.tick()
     body = ccs.handlers[name](ccs.backend, tenant, **kwargs)
-    ccs.wake_delivery()
+    ccs.changed()
     return json_response(200, body)
 
 

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # part of the seeded-file marker: a schema change re-seeds a file
 
 # Stored call-record columns. A call's callkey and activecallkey are not stored: they are
 # functions of its seq (see mock_server.domain.cdr), and so is its recording URL.
@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS active_calls (
   masked INTEGER NOT NULL, queue_name TEXT NOT NULL, queue_key TEXT NOT NULL, status TEXT NOT NULL,
   started_at TEXT NOT NULL, queued_at TEXT, answered_at TEXT, hold_since TEXT, hold_seconds INTEGER NOT NULL,
   disposition TEXT NOT NULL, ending TEXT NOT NULL, ivr_seconds INTEGER NOT NULL, ring_seconds INTEGER NOT NULL,
-  talk_seconds INTEGER NOT NULL, agent_hung_up INTEGER NOT NULL, due_at TEXT NOT NULL);
+  talk_seconds INTEGER NOT NULL, agent_hung_up INTEGER NOT NULL, due_at TEXT NOT NULL,
+  muted INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS active_calls_due ON active_calls (due_at, seq);
 CREATE INDEX IF NOT EXISTS active_calls_agent ON active_calls (tenant, agent_email);
 CREATE TABLE IF NOT EXISTS scripted_outcomes (
@@ -74,6 +75,15 @@ CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
 CREATE TABLE IF NOT EXISTS delivery_attempts (
   id INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, at REAL NOT NULL,
   status_code INTEGER, error TEXT, elapsed_ms REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS agent_status (
+  tenant TEXT NOT NULL, email TEXT NOT NULL, status TEXT NOT NULL, changed_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, email));
+CREATE TABLE IF NOT EXISTS agent_events (
+  id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, email TEXT NOT NULL, at TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS agent_events_by_agent ON agent_events (tenant, email, id);
+CREATE TABLE IF NOT EXISTS sink (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, at REAL NOT NULL, method TEXT NOT NULL, url TEXT NOT NULL,
+  content_type TEXT NOT NULL, body TEXT NOT NULL, fields TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
   function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
@@ -234,6 +244,9 @@ class Store:
             sql += " AND email = ?"
             args.append(email)
         return self._all(sql + " ORDER BY seq", args)
+
+    def session_by_seq(self, seq: int) -> sqlite3.Row | None:
+        return self._one("SELECT * FROM sessions WHERE seq = ?", (seq,))
 
     def end_session(self, session: str, at: str, reason: str) -> int:
         return self._run("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session = ? AND ended_at IS NULL",
@@ -399,3 +412,42 @@ class Store:
 
     def clear_journal(self) -> None:
         self._run("DELETE FROM journal")
+
+    # -- the softphone: agent availability and the per-agent event log ---------------------------
+    def get_agent_status(self, tenant: str, email: str) -> str | None:
+        row = self._one("SELECT status FROM agent_status WHERE tenant = ? AND email = ?", (tenant, email))
+        return row["status"] if row else None
+
+    def set_agent_status(self, tenant: str, email: str, status: str, at: str) -> None:
+        self._run("INSERT INTO agent_status (tenant, email, status, changed_at) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(tenant, email) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at",
+                  (tenant, email, status, at))
+
+    def append_agent_event(self, tenant: str, email: str, at: str, body: dict[str, Any]) -> int:
+        with self._lock:
+            cursor = self._db.execute("INSERT INTO agent_events (tenant, email, at, body) VALUES (?, ?, ?, ?)",
+                                      (tenant, email, at, json.dumps(body, ensure_ascii=False)))
+            return int(cursor.lastrowid)
+
+    def agent_events_after(self, tenant: str, email: str, after: int, limit: int = 500) -> list[dict[str, Any]]:
+        """The agent's events with id > ``after``, oldest first, each with its ``eventId``."""
+        rows = self._all("SELECT id, body FROM agent_events WHERE tenant = ? AND email = ? AND id > ? ORDER BY id "
+                         "LIMIT ?", (tenant, email, after, limit))
+        return [dict(json.loads(row["body"]), eventId=row["id"]) for row in rows]
+
+    def last_agent_event_id(self) -> int:
+        row = self._one("SELECT MAX(id) AS id FROM agent_events")
+        return int(row["id"] or 0)
+
+    # -- the fake's request sink (the demo's hangup_url and notification URL) ------------------------
+    def append_sink(self, name: str, at: float, method: str, url: str, content_type: str, body: str,
+                    fields: dict[str, str]) -> int:
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO sink (name, at, method, url, content_type, body, fields) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (name, at, method, url, content_type, body, json.dumps(fields, ensure_ascii=False)))
+            return int(cursor.lastrowid)
+
+    def list_sink(self, name: str, after: int, limit: int) -> list[dict[str, Any]]:
+        rows = self._all("SELECT * FROM sink WHERE name = ? AND id > ? ORDER BY id LIMIT ?", (name, after, limit))
+        return [dict(dict(row), fields=json.loads(row["fields"])) for row in rows]

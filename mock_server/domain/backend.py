@@ -11,10 +11,11 @@ from datetime import date
 from typing import Any
 
 from mock_server.domain.calls import Calls, CallTimings
-from mock_server.domain.cdr import CdrQuery, CdrReports
+from mock_server.domain.cdr import CdrQuery, CdrReports, to_wire
 from mock_server.domain.clock import Clock
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.sessions import Sessions
+from mock_server.domain.softphone import Softphone
 from mock_server.domain.tenants import Tenant, TenantDirectory
 from mock_server.store import Store
 
@@ -34,6 +35,7 @@ class Backend:
         self.sessions = Sessions(store, clock, ids, options.session_lifetime_seconds, options.max_sessions_per_user)
         self.reports = CdrReports(store, clock, ids)
         self.calls = Calls(store, clock, ids, self.reports.keys, options.timings)
+        self.softphone = Softphone(store, clock, self.calls)
 
     def tick(self) -> int:
         """Let the clock's time take effect: every call transition due by now happens."""
@@ -55,8 +57,16 @@ class Backend:
     def reports_cdr_logs(self, tenant: Tenant, app_token: str, query: CdrQuery, cursor: str | None,
                          include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
-        return self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
+        body = self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
                                              include_call_tags)
+        key_field = "activecallkey" if query.activecallkey else "callkey" if query.callkey else None
+        if key_field and not body["CallList"]:  # a call still in progress: its record so far
+            live = self.calls.live_record(tenant, self.reports.keys.seq_of(key_field, tenant.host,
+                                                                           getattr(query, key_field)))
+            if live is not None:
+                body["CallList"] = [to_wire(live, self.reports.keys, include_call_history, include_csat,
+                                            include_call_tags)]
+        return body
 
     def recordinginfo(self, tenant: Tenant, app_token: str, callkey: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
@@ -86,3 +96,23 @@ class Backend:
 
     def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.calls.getactivecall(self.sessions.agent(tenant, session))
+
+    # -- the softphone page (no vendor API function; the page's own buttons) ---------------------
+    def softphone_state(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.softphone.state(self.sessions.agent(tenant, session))
+
+    def softphone_dial(self, tenant: Tenant, session: str, number: str) -> dict[str, Any]:
+        """The dial pad: the same call as ``click2call`` (no hangup_url: the softphone has none)."""
+        return self.click2call(tenant, session, number, None, None, False, False, None)
+
+    def softphone_answer(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.answer(self.sessions.agent(tenant, session))
+
+    def softphone_reject(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.reject(self.sessions.agent(tenant, session))
+
+    def softphone_mute(self, tenant: Tenant, session: str) -> dict[str, Any]:
+        return self.calls.mute(self.sessions.agent(tenant, session))
+
+    def softphone_status(self, tenant: Tenant, session: str, status: str) -> dict[str, Any]:
+        return self.softphone.set_status(self.sessions.agent(tenant, session), status)

@@ -18,10 +18,11 @@ from urllib.parse import urlencode, urlsplit
 from mock_server.domain.cdr import CallKeys, CallOutcome, callid, cdr_row
 from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import CallStateError, InvalidHangupUrl, NoActiveCall
+from mock_server.domain.events import AVAILABILITY, AgentEvents, mask_number
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.sessions import Agent
 from mock_server.domain.tenants import Tenant
-from mock_server.store import Store
+from mock_server.store import CDR_COLUMNS, Store
 
 DISPOSITIONS = ("ANSWER", "BUSY", "NOANSWER", "CANCEL", "CONGESTION", "CHANUNAVAIL", "DONTCALL", "TORTURE",
                 "INVALIDARGS")  # facts §3.4
@@ -69,14 +70,10 @@ def plan_outbound(number: str, draw) -> tuple[str, int, int]:
     return disposition, -1, -1  # -1: draw from the tenant's timings
 
 
-def mask_number(number: str) -> str:
-    """Assumed mask format: keep the first 3 and last 2 digits."""
-    return number[:3] + "*" * max(0, len(number) - 5) + number[-2:] if len(number) > 5 else "*" * len(number)
-
-
 class Calls:
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, keys: CallKeys, timings: CallTimings):
         self.store, self.clock, self.ids, self.keys, self.timings = store, clock, ids, keys, timings
+        self.events = AgentEvents(store, keys)
 
     # -- helpers ------------------------------------------------------------------------------
     def _draw(self, seq: int):
@@ -130,6 +127,7 @@ class Calls:
                 "queued_at": None, "answered_at": None, "hold_since": None, "hold_seconds": 0,
                 "disposition": disposition, "ending": "", "ivr_seconds": 0, "ring_seconds": ring, "talk_seconds": talk,
                 "agent_hung_up": 0, "due_at": format_datetime(now + timedelta(seconds=DIAL_SECONDS))})
+            self.events.call(self.store.get_active_call(seq), "Dial", now, "dialing", phonenumber)
         return {"success": True}
 
     def click2hang(self, agent: Agent) -> dict[str, Any]:
@@ -151,7 +149,9 @@ class Calls:
             if call["status"] != "talking":
                 raise CallStateError("Call is on hold already" if call["status"] == "hold"
                                      else f"Call cannot be held while {call['status']}")
-            self.store.update_active_call(call["seq"], status="hold", hold_since=format_datetime(self.clock.now()))
+            now = self.clock.now()
+            self.store.update_active_call(call["seq"], status="hold", hold_since=format_datetime(now))
+            self.events.call(call, "Hold", now, "hold", "hold")
         return {"success": True}
 
     def click2unhold(self, agent: Agent) -> dict[str, Any]:
@@ -161,10 +161,58 @@ class Calls:
                 raise NoActiveCall("No active call")
             if call["status"] != "hold":
                 raise CallStateError("Call is not on hold")
-            held = (self.clock.now() - parse_datetime(call["hold_since"])).total_seconds()
+            now = self.clock.now()
+            held = (now - parse_datetime(call["hold_since"])).total_seconds()
             self.store.update_active_call(call["seq"], status="talking", hold_since=None,
                                           hold_seconds=call["hold_seconds"] + int(held))
+            self.events.call(call, "Talking", now, "talking", "talking")  # AJS reuses _Hold here (facts §13.7)
         return {"success": True}
+
+    # -- softphone-only call control (the softphone page's buttons; no vendor API function) -------------
+    def _ringing_inbound(self, agent: Agent, action: str):
+        call = self._active_of(agent)
+        if call is None:
+            raise NoActiveCall("No active call")
+        if not call["inbound"] or call["status"] != "ringing":
+            direction = "inbound" if call["inbound"] else "outbound"
+            raise CallStateError(f"Only a ringing inbound call can be {action}; this {direction} call is "
+                                 f"{call['status']}")
+        return call
+
+    def answer(self, agent: Agent) -> dict[str, Any]:
+        """The agent answers a ringing inbound call: it talks from now for its drawn talk time."""
+        with self.store.transaction():
+            call = self._ringing_inbound(agent, "answered")
+            now = self.clock.now()
+            self.store.update_active_call(call["seq"], status="talking", answered_at=format_datetime(now),
+                                          disposition="ANSWER", ending="answered",
+                                          due_at=format_datetime(now + timedelta(seconds=call["talk_seconds"])))
+            self.events.call(call, "Answer", now, "talking", True)
+            self.events.call(call, "Accept", now, "talking", "accept")
+        return {"success": True}
+
+    def reject(self, agent: Agent) -> dict[str, Any]:
+        """The agent rejects a ringing inbound call (assumed: the call then ends unanswered in the queue)."""
+        with self.store.transaction():
+            call = self._ringing_inbound(agent, "rejected")
+            now = self.clock.now()
+            self.store.update_active_call(call["seq"], disposition="NOANSWER", ending="abandoned", agent_hung_up=1)
+            self.events.call(call, "Reject", now, "ringing", True)
+            self._end(self.store.get_active_call(call["seq"]), now)
+        return {"success": True}
+
+    def mute(self, agent: Agent, muted: bool | None = None) -> dict[str, Any]:
+        """Toggle (or set) the agent's microphone on a connected call; media only, so no CDR effect."""
+        with self.store.transaction():
+            call = self._active_of(agent)
+            if call is None:
+                raise NoActiveCall("No active call")
+            if call["status"] not in ("talking", "hold"):
+                raise CallStateError(f"Cannot mute while {call['status']}")
+            value = (not call["muted"]) if muted is None else muted
+            self.store.update_active_call(call["seq"], muted=int(value))
+            self.events.call(call, "Mute", self.clock.now(), call["status"], value, muted=value)
+        return {"success": True, "muted": value}
 
     def getactivecall(self, agent: Agent) -> dict[str, Any]:
         return {"MyActiveCalls": [self.active_call_view(c) for c in self.store.agent_active_calls(agent.tenant,
@@ -183,7 +231,7 @@ class Calls:
 
     # -- inbound calls (started through the control API) -----------------------------------------
     def start_inbound(self, tenant: Tenant, caller: str, queue: dict, ending: str, agent: dict | None,
-                      talk_seconds: int | None, ring_seconds: int | None) -> str:
+                      talk_seconds: int | None, ring_seconds: int | None, ivr_seconds: int | None = None) -> str:
         """Start an inbound call; the agent to ring is the one given, else the first free user when it queues."""
         with self.store.transaction():
             if agent is not None and self.store.agent_active_calls(tenant.host, agent["email"]):
@@ -191,6 +239,7 @@ class Calls:
             seq = self.store.allocate("CallLog")
             draw = self._draw(seq)
             now = self.clock.now()
+            ivr = self.timings.ivr_seconds if ivr_seconds is None else ivr_seconds
             self.store.insert_active_call({
                 "seq": seq, "tenant": tenant.host, "inbound": 1, "agent_email": agent["email"] if agent else "",
                 "agent_key": agent["userkey"] if agent else "",
@@ -200,12 +249,12 @@ class Calls:
                 "status": "ivr", "started_at": format_datetime(now), "queued_at": None, "answered_at": None,
                 "hold_since": None, "hold_seconds": 0,
                 "disposition": {"no_queue": "NOANSWER", "abandoned": "CANCEL", "answered": "ANSWER"}[ending],
-                "ending": ending, "ivr_seconds": self.timings.ivr_seconds,
+                "ending": ending, "ivr_seconds": ivr,
                 "ring_seconds": ring_seconds if ring_seconds is not None else
                 self._between(self.timings.ring_seconds, draw(1)),
                 "talk_seconds": talk_seconds if talk_seconds is not None else
                 self._between(self.timings.talk_seconds, draw(2)),
-                "agent_hung_up": 0, "due_at": format_datetime(now + timedelta(seconds=self.timings.ivr_seconds)),
+                "agent_hung_up": 0, "due_at": format_datetime(now + timedelta(seconds=ivr)),
             })
         return self.keys.key("activecallkey", tenant.host, seq)
 
@@ -230,6 +279,7 @@ class Calls:
                 self._end(call, at)
             else:
                 self.store.update_active_call(seq, status="ringing", due_at=later(call["ring_seconds"]))
+                self.events.call(call, "Ringing", at, "ringing", call["number"])
         elif status == "ivr":
             if call["ending"] == "no_queue":
                 self._end(call, at)
@@ -238,27 +288,32 @@ class Calls:
                 self.store.update_active_call(seq, status="ringing", queued_at=format_datetime(at),
                                               agent_email=agent["email"], agent_key=agent["userkey"],
                                               due_at=later(call["ring_seconds"]))
+                self.events.call(self.store.get_active_call(seq), "IncomingCall", at, "ringing", call["number"])
         elif status == "ringing":
             if call["disposition"] == "ANSWER":
                 self.store.update_active_call(seq, status="talking", answered_at=format_datetime(at),
                                               due_at=later(call["talk_seconds"]))
+                if call["inbound"]:  # nobody pressed answer: the softphone's auto-answer (AJS _AutoAnswer)
+                    self.events.call(call, "AutoAnswer", at, "talking", True)
+                self.events.call(call, "Accept", at, "talking", "accept")
             else:
                 self._end(call, at)
         else:  # talking or hold: the far end hangs up
             self._end(call, at)
 
     def _free_agent(self, call) -> dict:
-        """The agent an inbound call rings: the one asked for, else the first free user (assumed ACD)."""
+        """The agent an inbound call rings: the one asked for, else the first available user without a call,
+        else the first user (assumed ACD)."""
         if call["agent_email"]:
             return {"email": call["agent_email"], "userkey": call["agent_key"]}
         for user in self.store.list_users(call["tenant"]):
-            if not self.store.agent_active_calls(call["tenant"], user["email"]):
+            status = self.store.get_agent_status(call["tenant"], user["email"]) or AVAILABILITY[0]
+            if status == "available" and not self.store.agent_active_calls(call["tenant"], user["email"]):
                 return user
         return self.store.list_users(call["tenant"])[0]
 
-    def _end(self, call, at: datetime) -> None:
-        """Finish a call at ``at``: its CDR, its callbacks, and it leaves the active calls."""
-        tenant = Tenant.from_row(self.store.get_tenant(call["tenant"]))
+    def _outcome(self, call, at: datetime) -> CallOutcome:
+        """The call as if it ended at ``at``."""
         started = parse_datetime(call["started_at"])
         queued = parse_datetime(call["queued_at"]) if call["queued_at"] else None
         answered = parse_datetime(call["answered_at"]) if call["answered_at"] else None
@@ -266,7 +321,7 @@ class Calls:
                                        if call["hold_since"] else 0)
         inbound = bool(call["inbound"])
         talked = answered is not None
-        outcome = CallOutcome(
+        return CallOutcome(
             inbound=inbound, number=call["number"], calldate=started,
             ivr_seconds=int((queued - started).total_seconds()) if queued else None,
             wait_seconds=int(((answered or at) - (queued or started)).total_seconds()),
@@ -276,8 +331,25 @@ class Calls:
             queue_key=call["queue_key"], transferred=False, localrelease=bool(call["agent_hung_up"]),
             voicemail=False, disposition="ANSWER" if talked else call["disposition"],
             uniqueid=call["transactionid"], csat=None, tags=())
+
+    def live_record(self, tenant: Tenant, seq: int | None) -> dict[str, Any] | None:
+        """A call still in progress as a CDR row so far (assumed: the guide has CRMs look up a ringing call's
+        masked caller by activecallkey, facts §15.5): no hangupdate and no hangupcause yet."""
+        call = self.store.get_active_call(seq) if seq is not None else None
+        if call is None or call["tenant"] != tenant.host:
+            return None
+        row = dict(zip(("seq", "tenant", *CDR_COLUMNS), cdr_row(seq, tenant, self._outcome(call, self.clock.now()))))
+        return dict(row, hangupdate="", hangupcause="", recorded=0)
+
+    def _end(self, call, at: datetime) -> None:
+        """Finish a call at ``at``: its CDR, its callbacks, its softphone event; it leaves the active calls."""
+        tenant = Tenant.from_row(self.store.get_tenant(call["tenant"]))
+        outcome = self._outcome(call, at)
         self.store.insert_cdrs([cdr_row(call["seq"], tenant, outcome)])
         self.store.delete_active_call(call["seq"])
+        self.events.call(call, "Hangup", at, self.store.get_agent_status(tenant.host, call["agent_email"])
+                         or AVAILABILITY[0], "hangup", disposition=outcome.disposition,
+                         duration=outcome.talk_seconds)
         key = self.keys.key("activecallkey", tenant.host, call["seq"])
         if call["hangup_url"]:
             fields = {"call_id": key, "caller_id": tenant.did,
@@ -287,7 +359,7 @@ class Calls:
                       "disposition": outcome.disposition, "tenant": tenant.host}
             self.store.enqueue(f"hangup-{key}", tenant.host, "hangup", "POST", call["hangup_url"],
                                "application/x-www-form-urlencoded", urlencode(fields), format_datetime(at))
-        if inbound:
+        if outcome.inbound:
             self._notify(tenant, call, outcome, key, at)
 
     def _notify(self, tenant: Tenant, call, outcome: CallOutcome, key: str, at: datetime) -> None:

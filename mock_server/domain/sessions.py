@@ -58,9 +58,13 @@ class Sessions:
         user = self.store.find_user(tenant.host, row["email"])
         return Agent(tenant.host, user["email"], user["name"], user["userkey"], session)
 
-    def expire(self, tenant: Tenant, session: str | None = None, email: str | None = None) -> int:
-        """End one session, or every live session of a user; returns how many ended."""
+    def expire(self, tenant: Tenant, session: str | None = None, email: str | None = None,
+               session_id: int | None = None) -> int:
+        """End one session (by key or by its listed ``id``), or every live session of a user; returns how many."""
         now = format_datetime(self.clock.now())
+        if session_id is not None:
+            row = self.store.session_by_seq(session_id)
+            session = row["session"] if row is not None else ""
         if session is not None:
             row = self.store.get_session(session)
             if row is None or row["tenant"] != tenant.host:
@@ -75,7 +79,7 @@ class Sessions:
     def live(self, tenant: Tenant) -> list[dict]:
         now = self.clock.now()
         return [
-            {"session": row["session"], "email": row["email"], "created_at": row["created_at"],
+            {"id": row["seq"], "session": row["session"], "email": row["email"], "created_at": row["created_at"],
              "expires_at": row["expires_at"],
              "expires_in_seconds": int((parse_datetime(row["expires_at"]) - now).total_seconds())}
             for row in self.store.live_sessions(tenant.host, format_datetime(now))

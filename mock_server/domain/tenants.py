@@ -50,6 +50,13 @@ class TenantDirectory:
                                 + ", ".join(t.host for t in self.list()))
         return Tenant.from_row(row)
 
+    def by_name_or_host(self, value: str) -> Tenant | None:
+        """A tenant by its full host (``acme.alo-tech.com``) or bare name (``acme``); None if neither."""
+        row = self.store.get_tenant(value.lower())
+        if row is None:
+            row = next((r for r in self.store.list_tenants() if r["name"] == value.lower()), None)
+        return Tenant.from_row(row) if row is not None else None
+
     def list(self) -> list[Tenant]:
         return [Tenant.from_row(row) for row in self.store.list_tenants()]
 
