@@ -8,7 +8,7 @@ import sys
 import click
 
 from mock_server.app import build_context, create_app
-from mock_server.fidelity import fidelity_table
+from mock_server.fidelity import fidelity_tables
 from mock_server.resources import fixture_path, spec_path
 from mock_server.seed import Fixtures
 from mock_server.server import LiveServer
@@ -68,7 +68,10 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
         click.echo(f"    agents:    {', '.join(tenant['users'])}")
         click.echo(f"    try:       curl -H 'Host: {tenant['host']}' "
                    f"'{server.url}/api/?function=login&email={tenant['users'][0]}&app_token={tenant['app_token']}'")
-    click.echo(f"\n  control API: {server.url}/_mock/ (spec at {server.url}/_mock/openapi/control.yaml)")
+    click.echo(f"\n  dashboard:   {server.url}/_mock/   (the sandbox: tenants, sessions, calls, CDRs, clock)")
+    click.echo(f"  demo CRM:    {server.url}/_mock/demo   (sign in, softphone iframe, click-to-call, contact cards)")
+    click.echo(f"  softphone:   {server.url}/generic/sso/?tenant=TENANT_HOST&session=SESSION_FROM_LOGIN")
+    click.echo(f"  control API: {server.url}/_mock/... (spec at {server.url}/_mock/openapi/control.yaml)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -93,7 +96,7 @@ def credentials(as_json: bool, fixtures: str | None, seed: int | None) -> None:
 @main.command()
 def fidelity() -> None:
     """Print the fidelity table (confirmed / seen in client / assumed) generated from the spec."""
-    click.echo(fidelity_table(Spec(spec_path())))
+    click.echo(fidelity_tables())
 
 
 if __name__ == "__main__":  # pragma: no cover

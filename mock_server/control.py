@@ -290,8 +290,8 @@ def list_deliveries() -> Response:
 
 @bp.get("/openapi/<name>")
 def openapi_document(name: str) -> Response:
-    if name not in ("ccs.yaml", "control.yaml"):
-        raise ControlError(404, "not_found", "known documents: ccs.yaml, control.yaml")
+    if name not in ("ccs.yaml", "control.yaml", "softphone.yaml"):
+        raise ControlError(404, "not_found", "known documents: ccs.yaml, control.yaml, softphone.yaml")
     return send_file(spec_path(name), mimetype="application/yaml")
 
 

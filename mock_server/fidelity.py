@@ -1,9 +1,12 @@
-"""The README's fidelity table, generated from the spec's ``x-fidelity`` tags."""
+"""The README's fidelity tables, generated from the specs' ``x-fidelity`` tags."""
 from __future__ import annotations
 
+from mock_server.resources import spec_path
 from mock_server.spec import Spec
 
 LEVELS = ("confirmed", "seen-in-client", "assumed")
+DOCUMENTS = (("The vendor API (`openapi/ccs.yaml`)", "ccs.yaml"),
+             ("The softphone page and its messages (`openapi/softphone.yaml`)", "softphone.yaml"))
 
 
 def fidelity_rows(spec: Spec) -> list[tuple[str, str, str, str]]:
@@ -36,6 +39,12 @@ def _describe(pointer: str) -> str:
     if parts[:2] == ["components", "schemas"]:
         return f"`{parts[2]}`" + (f".`{parts[4]}`" if len(parts) > 4 else "")
     return "/".join(parts)
+
+
+def fidelity_tables() -> str:
+    """One table per bundled document, each under its title."""
+    return "\n\n".join(f"#### {title}\n\n" + fidelity_table(Spec(spec_path(name), compile_operations=False))
+                       for title, name in DOCUMENTS)
 
 
 def fidelity_table(spec: Spec) -> str:

@@ -41,6 +41,7 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         """Serve in a background thread, with the app's delivery worker."""
+        self.app.extensions["ccs"].signal.open()
         self.app.extensions["ccs"].delivery.start()
         self._thread = threading.Thread(target=self._server.serve_forever, name="ccs-mock", daemon=True)
         self._thread.start()
@@ -54,6 +55,7 @@ class LiveServer:
             self.app.extensions["ccs"].delivery.stop()
 
     def stop(self) -> None:
+        self.app.extensions["ccs"].signal.close()  # open softphone event streams end
         self.app.extensions["ccs"].delivery.stop()
         self._server.shutdown()
         self._server.server_close()

@@ -98,10 +98,10 @@ class Operation:
 class Spec:
     """The loaded vendor spec: its document, and its operations by function name."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, compile_operations: bool = True):
         self.path = path
         self.document: dict = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self.operations: dict[str, Operation] = {op.name: op for op in self._compile()}
+        self.operations: dict[str, Operation] = {op.name: op for op in self._compile()} if compile_operations else {}
 
     def _compile(self) -> Iterator[Operation]:
         for path_key, item in self.document["paths"].items():

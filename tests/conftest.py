@@ -1,6 +1,8 @@
 """Shared fixtures for the fake's own tests."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from mock_server import create_app
@@ -26,3 +28,14 @@ def token_of(ccs, host: str = DEMO) -> str:
 
 def email_of(ccs, host: str = DEMO, index: int = 0) -> str:
     return ccs.store.list_users(host)[index]["email"]
+
+
+def wait_until(predicate, timeout: float = 20.0):
+    """Re-check a condition until it holds (bounded, no sleeping past it); returns its last value."""
+    ticker = threading.Event()
+    for _ in range(int(timeout / 0.02)):
+        value = predicate()
+        if value:
+            return value
+        ticker.wait(0.02)
+    raise TimeoutError("condition not met in time")

@@ -1,7 +1,6 @@
 """Hangup POSTs and notification GETs leave the fake over real HTTP, to a real local receiver."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 from mock_server import create_app
 from mock_server.receiver import Receiver
 from mock_server.server import LiveServer
-from tests.conftest import DEMO, email_of, token_of
+from tests.conftest import DEMO, email_of, token_of, wait_until
 
 FAST_RETRIES = {"delivery_backoff_seconds": 0.05, "delivery_timeout_seconds": 0.5, "delivery_max_attempts": 4}
 
@@ -69,17 +68,6 @@ def test_5xx_then_success_is_retried_with_the_same_delivery_id(receiver) -> None
         assert delivery["status"] == "delivered"
     finally:
         server.stop()
-
-
-def wait_until(predicate, timeout: float = 20.0):
-    """Re-check a condition until it holds (bounded); returns its last value."""
-    ticker = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        value = predicate()
-        if value:
-            return value
-        ticker.wait(0.02)
-    raise TimeoutError("condition not met in time")
 
 
 def test_slow_receiver_times_out_and_gives_up_after_max_attempts(receiver) -> None:

@@ -54,6 +54,8 @@ def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
                               timeout=10).json()
         assert answer["login"] is True
         assert requests.get(f"{url}/_mock/clock", timeout=10).json()["mode"] == "system"
+        dashboard = next(line.split()[1] for line in lines if line.strip().startswith("dashboard:"))
+        assert dashboard == f"{url}/_mock/" and "ccs-mock sandbox" in requests.get(dashboard, timeout=10).text
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)

@@ -77,6 +77,7 @@
 
   function popCard(message) {
     var masked = message.phoneNumber.indexOf("*") >= 0;
+    $("contact-card").classList.remove("muted");
     S.replace($("contact-card"), [el("div", { className: "muted" }, ["Looking up " + message.phoneNumber + "..."])]);
     var number = masked
       ? cdrByKey(message.activecallkey).then(function (record) { return record ? record.callerid : null; })

@@ -1,0 +1,185 @@
+"""Real-browser tests: Playwright for Python driving Debian's Chromium against a live fake on loopback.
+
+The softphone and tenant host names resolve to 127.0.0.1 inside the browser (``--host-resolver-rules``),
+so the iframe is loaded from ``softphone.alo-tech.com`` on another origin than the embedding page,
+as in production. Screenshots go to ``artifacts/screenshots/``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import yaml
+from jsonschema import Draft202012Validator
+
+from mock_server import create_app
+from mock_server.resources import spec_path
+from mock_server.server import LiveServer
+from mock_server.spec import resolve_refs
+from tests.conftest import DEMO, email_of, token_of, wait_until  # noqa: F401 (for the tests)
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.alo-tech.com", "*.callcenterstudio.com")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync",
+                  "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in LOCAL_NAMES)]
+_SOFTPHONE = yaml.safe_load(spec_path("softphone.yaml").read_text())
+MESSAGE_SCHEMA = Draft202012Validator(resolve_refs(_SOFTPHONE["components"]["schemas"]["SoftphoneMessage"], _SOFTPHONE))
+
+# A CRM page of the integrator's: embeds the softphone and keeps every message it receives, with its origin.
+EMBED_PAGE = """<!doctype html><meta charset="utf-8"><title>CRM</title>
+<iframe id="phone" style="width:400px;height:640px" allow="microphone"></iframe>
+<ol id="log"></ol>
+<script>
+window.received = [];
+window.addEventListener("message", function (e) {
+  window.received.push({origin: e.origin, data: e.data, at: Date.now()});
+  var li = document.createElement("li"); li.textContent = e.data.messageType; document.getElementById("log").appendChild(li);
+});
+document.getElementById("phone").src = new URLSearchParams(location.search).get("src");
+</script>"""
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CCS_MOCK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("Browser tests need Debian's Chromium: `apt-get install -y chromium` (or set CCS_MOCK_CHROMIUM)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Fake:
+    """A live fake plus what browser tests do to it through its APIs."""
+
+    def __init__(self, **settings):
+        self.app = create_app(**settings)
+        self.ccs = self.app.extensions["ccs"]
+        self.server = LiveServer(self.app).start()
+        self.url = self.server.url
+
+    def softphone_url(self, session: str, host: str = "softphone.alo-tech.com", tenant: str = DEMO) -> str:
+        return f"http://{host}:{self.server.port}/generic/sso/?tenant={tenant}&session={session}"
+
+    def api(self, tenant: str = DEMO, **params) -> dict:
+        return requests.get(self.url + "/api/", params=params, headers={"X-CCS-Mock-Tenant": tenant}, timeout=30).json()
+
+    def login(self, tenant: str = DEMO, index: int = 0) -> str:
+        return self.api(tenant, function="login", app_token=token_of(self.ccs, tenant),
+                        email=email_of(self.ccs, tenant, index))["session"]
+
+    def control(self, method: str, path: str, **body) -> dict:
+        answer = requests.request(method, self.url + "/_mock/" + path, json=body or None, timeout=30)
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+    def ring(self, caller: str = "905321112233", tenant: str = DEMO, index: int = 0, **extra) -> str:
+        """An inbound call that rings the agent at once; returns its activecallkey."""
+        body = dict({"caller": caller, "ending": "answered", "agent": email_of(self.ccs, tenant, index),
+                     "ivr_seconds": 0, "ring_seconds": 60, "tenant": tenant}, **extra)
+        return self.control("POST", "calls/inbound", **body)["activecallkey"]
+
+    def advance(self, seconds: int) -> None:
+        self.control("POST", "clock", advance_seconds=seconds)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture
+def fake():
+    fake = Fake()
+    yield fake
+    fake.stop()
+
+
+class CrmSite:
+    """The integrator's CRM on its own loopback port (another origin than the softphone)."""
+
+    def __init__(self):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                body = EMBED_PAGE.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}/crm"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def crm_site():
+    site = CrmSite()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context at 1280x800; fails the test if the page asks anything outside loopback."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    outside, errors = [], []
+    page.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert not outside, f"requests left the machine: {outside}"
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return urlsplit(url).scheme in ("data", "about") or host in ("127.0.0.1", "localhost") or host.endswith(
+        (".alo-tech.com", ".callcenterstudio.com"))
+
+
+def received(page, message_type: str | None = None, timeout: float = 10_000) -> list[dict]:
+    """Messages the embedding page got so far, waiting until one of ``message_type`` is among them."""
+    if message_type is not None:
+        page.wait_for_function("t => window.received.some(m => m.data.messageType === t)", arg=message_type,
+                               timeout=timeout)
+    return page.evaluate("window.received")
+
+
+def check_messages(messages: list[dict], origin: str) -> None:
+    """Every message came from the softphone's origin and matches the protocol's JSON Schema."""
+    for item in messages:
+        assert item["origin"] == origin
+        problems = [e.message for e in MESSAGE_SCHEMA.iter_errors(item["data"])]
+        assert not problems, (item["data"], problems)
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save a PNG. Pages with a cross-origin iframe use the viewport: a full-page capture resizes the
+    viewport and Chromium paints the out-of-process iframe blank while it does."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
