@@ -1,6 +1,8 @@
 """The demo CRM page and the dashboard, clicked through in Chromium."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import screenshot
@@ -13,6 +15,7 @@ def sign_in(page, fake, tenant: str | None = None):
     page.click("#btn-signin")
     phone = page.frame_locator("#softphone")
     phone.locator("#agent-name").wait_for()
+    page.locator("#messages div", has_text=re.compile(r"\sRegistered$")).first.wait_for()  # its stream is open
     return phone
 
 
@@ -60,8 +63,10 @@ def test_demo_logs_in_again_when_the_session_dies(page, fake) -> None:
     fake.control("POST", "sessions/expire", email="ayse.yilmaz@demo.example")
     page.frame_locator("#softphone").locator("#agent-name").wait_for()
     page.locator("#messages div", has_text="Unregistered").wait_for()
-    page.locator("#messages div", has_text="Registered").nth(1).wait_for()  # a new session, a new softphone
+    registered = page.locator("#messages div", has_text=re.compile(r"\sRegistered$"))  # not "Unregistered"
+    registered.nth(1).wait_for()  # a new session, a new softphone
     assert len(fake.control("GET", "journal?function=login")["requests"]) == 2
+    assert page.frame_locator("#softphone").locator("#btn-dial").is_enabled()
 
 
 def test_dashboard_pages_through_cdrs_with_the_real_cursor(page, fake) -> None:

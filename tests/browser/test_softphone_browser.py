@@ -139,3 +139,14 @@ def test_masked_tenant_posts_masked_numbers(page, crm_site, fake) -> None:
     incoming = received(page, "IncomingCall")[-1]["data"]
     assert (incoming["phoneNumber"], incoming["activecallkey"]) == ("905*******33", key)
     assert DEMO not in incoming["agent"]
+
+
+def test_session_dying_before_the_stream_opens_still_unregisters(page, crm_site, fake) -> None:
+    session = fake.login()
+    page.route("**/generic/sso/events*", lambda route: (fake.control("POST", "sessions/expire", session=session),
+                                                         route.continue_()))
+    page.goto(crm_site.url + "?src=" + fake.softphone_url(session).replace("&", "%26"))
+    gone = received(page, "Unregistered")[-1]["data"]
+    assert "refused" in gone["reason"]
+    page.frame_locator("#phone").locator("#status-badge", has_text="signed out").wait_for()
+    check_messages(received(page), SOFTPHONE_ORIGIN.format(port=fake.server.port))

@@ -46,12 +46,16 @@
       contacts = data.contacts;
       options($("in-caller"), contacts.map(function (c) { return { value: c.phone, name: c.name }; }),
               function (c) { return c.name + " " + c.value; });
-    });
+    }).catch(offline);
     cdr = { cursor: null, page: 0, query: null };
     S.replace($("cdrs"), []);
     $("cdr-page").textContent = "";
     $("btn-cdr-next").disabled = true;
     refresh();
+  }
+
+  function offline() {
+    toast("The fake is not answering; is ccs-mock still running?", true);
   }
 
   function refresh() {
@@ -65,7 +69,7 @@
         $("cdr-start").value = week.toISOString().slice(0, 10) + " 00:00:00";
         $("cdr-finish").value = clock.now.slice(0, 10) + " 23:59:59";
       }
-    });
+    }).catch(offline);
     S.control("GET", "sessions" + q).then(function (data) {
       S.replace($("sessions"), [S.table(["agent", "created", "expires", "expires in", ""],
         data.sessions.map(function (s) {
@@ -75,7 +79,7 @@
           };
           return [s.email, s.created_at, s.expires_at, Math.round(s.expires_in_seconds / 60) + " min", button];
         }))]);
-    });
+    }).catch(offline);
     S.control("GET", "calls" + q).then(function (data) {
       S.replace($("calls"), [S.table(["activecallkey", "agent", "direction", "customer", "status", "queue", "started"],
         data.calls.map(function (c) {
@@ -83,7 +87,7 @@
                   c.inbound ? "inbound" : "outbound", c.inbound ? c.callerid : c.called_num, S.badge(c.status),
                   c.queue || "-", c.calldate];
         }))]);
-    });
+    }).catch(offline);
     S.control("GET", "deliveries" + q + "&limit=50").then(function (data) {
       S.replace($("deliveries"), [S.table(["created", "kind", "method", "url", "status", "attempts", "last answer"],
         data.deliveries.slice().reverse().map(function (d) {
@@ -91,7 +95,7 @@
           return [d.created_at, d.kind, d.method, el("span", { className: "mono" }, [d.url.slice(0, 60)]),
                   S.badge(d.status), d.attempts, last ? (last.status_code || last.error || "") : ""];
         }))]);
-    });
+    }).catch(offline);
   }
 
   // -- the CDR browser: reportsCDRLogs pages of 100, each next page with the cursor of the previous answer ----
@@ -121,7 +125,7 @@
                   r.called_num, r.queue || "-", r.agent || "-", r.duration === null ? "-" : r.duration + " s",
                   S.badge(r.hangupcause)];
         }))]);
-    });
+    }).catch(offline);
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-advance]"), function (button) {
@@ -153,5 +157,5 @@
     options($("tenant"), tenants.map(function (t) { return { value: t.host }; }), function (t) { return t.value; });
     chooseTenant((tenants.filter(function (t) { return t.default; })[0] || tenants[0]).host);
     setInterval(refresh, 1000);
-  });
+  }).catch(offline);
 })();

@@ -17,6 +17,10 @@
   function storageKey() { return "ccs-demo:" + tenant.host; }
   function sinkName() { return "demo-" + tenant.name; }
 
+  function offline() {
+    showError("The fake is not answering; is ccs-mock still running?");
+  }
+
   function showError(text) {
     $("signin-error").textContent = text;
     $("signin-error").classList.toggle("hidden", !text);
@@ -93,7 +97,7 @@
         el("div", { className: "mono" }, [full || message.phoneNumber]),
         contact ? el("div", { className: "muted" }, [contact.email]) : null,
         el("div", { className: "muted" }, ["Queue " + (message.queue || "-") + " \u00b7 " + how])])]);
-    });
+    }).catch(offline);
   }
 
   // -- calls: hangup POSTs and CDRs -------------------------------------------------------------
@@ -105,7 +109,7 @@
   function fetchCdr(entry) {
     cdrByKey(entry.key).then(function (record) {
       if (record && record.hangupdate) { entry.cdr = record; renderCalls(); }
-    });
+    }).catch(offline);
   }
 
   function renderCalls() {
@@ -176,7 +180,8 @@
   function clickToCall(contact) {
     withSession({ "function": "click2call", phonenumber: contact.phone, transactionid: "crm-" + contact.id + "-" +
                   Date.now(), hangup_url: location.origin + "/_mock/sink/" + encodeURIComponent(sinkName()) })
-      .then(function (answer) { if (answer.success === false) showError("click2call: " + answer.message); });
+      .then(function (answer) { if (answer.success === false) showError("click2call: " + answer.message); })
+      .catch(offline);
   }
 
   function ringMe() {
@@ -203,7 +208,7 @@
     renderContacts();
     renderCalls();
     setInterval(pollSink, 1000);
-  });
+  }).catch(offline);
 
   $("btn-signin").onclick = login;
   $("btn-signout").onclick = signOut;

@@ -161,6 +161,14 @@
     post(m);
     if (m.messageType === "Unregistered") source.close();
   };
+  source.onerror = function () {
+    // A refused stream (204: the session died before the stream opened) closes it for good.
+    if (source.readyState !== EventSource.CLOSED || signedOut) return;
+    var m = { messageType: "Unregistered", time: clock, agent: state.agent.email,
+              reason: "Session ended: the event stream was refused" };
+    apply(m);
+    post(m);
+  };
   source.addEventListener("clock", function (e) { clock = JSON.parse(e.data); render(); });
   render();
 })();
