@@ -34,6 +34,8 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._http = requests.Session()
+        # passed per request: requests 2.34 does not apply a Session.verify path to pooled connections
+        self._verify: str | bool = settings.delivery_ca_bundle or True
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> "DeliveryWorker":
@@ -101,7 +103,7 @@ class DeliveryWorker:
                 response = self._http.request(row["method"], row["url"],
                                               data=row["payload"] if row["method"] == "POST" else None,
                                               headers=headers, timeout=self.settings.delivery_timeout_seconds,
-                                              allow_redirects=False)
+                                              allow_redirects=False, verify=self._verify)
                 status_code = response.status_code
                 if not 200 <= status_code < 300:
                     error = f"HTTP {status_code}"

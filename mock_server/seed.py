@@ -78,6 +78,9 @@ class Fixtures:
     def tenants(self) -> list[dict[str, Any]]:
         return self.data["tenants"]
 
+    def tenant_hosts(self) -> list[str]:
+        return [f"{spec['name']}.{spec['domain']}" for spec in self.tenants()]
+
     def digest(self) -> str:
         return hashlib.sha256(yaml.safe_dump(self.data, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -5,6 +5,7 @@ Request log lines go through ``masking`` so app tokens and session keys never re
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 
 from flask import Flask
@@ -27,17 +28,18 @@ class MaskingRequestHandler(WSGIRequestHandler):
 class LiveServer:
     """``with LiveServer(app) as server: requests.get(server.url + "/api/?function=ping...")``."""
 
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None):
         self.app = app
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
-                                                   request_handler=MaskingRequestHandler)
+                                                   request_handler=MaskingRequestHandler, ssl_context=ssl_context)
         self.host, self.port = host, self._server.server_port
+        self.scheme = "https" if ssl_context is not None else "http"
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def start(self) -> "LiveServer":
         """Serve in a background thread, with the app's delivery worker."""

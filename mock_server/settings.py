@@ -34,6 +34,7 @@ class Settings:
     delivery_timeout_seconds: float = 5.0  # per attempt (assumed policy, facts §3.6)
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: float = 1.0  # first retry delay; doubles per attempt, capped at 60 s
+    delivery_ca_bundle: str | None = None  # CA file for HTTPS callbacks (serve --tls: public CAs + the local CA)
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
 
