@@ -18,6 +18,7 @@ from mock_server.handlers import registry
 from mock_server.resources import fixture_path, spec_path
 from mock_server.seed import Fixtures, seed_store
 from mock_server.settings import Settings
+from mock_server.sharedclock import SharedClock
 from mock_server.signal import ChangeSignal
 from mock_server.spec import Spec
 from mock_server.store import SCHEMA_VERSION, Store
@@ -88,6 +89,8 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
         log.info("keeping the state already in %s (same fixtures and seed)", settings.db)
     else:
         store.restore(pristine)
+    if settings.clock_shared:
+        clock = SharedClock(store, clock)
     ids = IdGenerator(seed, store.allocate, settings.app_id)
     timings = CallTimings((settings.ring_seconds_min, settings.ring_seconds_max),
                           (settings.talk_seconds_min, settings.talk_seconds_max), settings.ivr_seconds,

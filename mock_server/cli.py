@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import logging
+import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -11,12 +14,12 @@ import click
 
 from mock_server.app import build_context, create_app
 from mock_server.fidelity import fidelity_tables
-from mock_server.resources import fixture_path, spec_path
+from mock_server.resources import fixture_path
 from mock_server.seed import Fixtures
 from mock_server.server import LiveServer
-from mock_server.settings import LOOPBACK_CALLBACK_HOSTS, Settings
-from mock_server.spec import Spec
+from mock_server.settings import Settings
 from mock_server.tls import hosts_lines, server_tls
+from mock_server.workers import serve_workers
 
 fixtures_option = click.option("--fixtures", default=None, help="Bundled fixture name (demo) or a YAML path.")
 seed_option = click.option("--seed", type=int, default=None, help="Override the fixture file's seed.")
@@ -50,28 +53,70 @@ def credentials_of(ccs) -> list[dict]:
 @click.option("--clock-start", default=None, help="Start time 'YYYY-MM-DD HH:MM:SS' (default: now / fixture start).")
 @click.option("--tls", is_flag=True, help="HTTPS with a local CA and a certificate for every tenant and softphone host.")
 @click.option("--tls-dir", default="ccs-mock-tls", show_default=True, help="Where the local CA is kept (ca.pem).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (gunicorn) sharing the --db file; more than 1 needs a file database.")
+@click.option("--threads", default=16, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker process (--workers > 1).")
+@click.option("--control-token", envvar="CCS_MOCK_CONTROL_TOKEN", default=None,
+              help="Token the control API requires; generated when binding beyond loopback without one.")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
-          clock_start: str | None, tls: bool, tls_dir: str) -> None:
+          clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
+          control_token: str | None) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not control_token and not is_loopback(host):
+        control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
-                             clock_start=clock_start)
+                             clock_start=clock_start, control_token=control_token)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     secure = server_tls(Path(tls_dir), fixture.tenant_hosts()) if tls else None
     if secure is not None:
         settings = dataclasses.replace(settings, delivery_ca_bundle=str(secure.bundle_path))
-    total = fixture.call_count()
-    with click.progressbar(length=total, label="Seeding call records", file=sys.stderr) as bar:
+    if workers > 1:
+        if settings.db == ":memory:":
+            raise click.ClickException("--workers needs a file database (--db PATH): the processes share it")
+        settings = dataclasses.replace(settings, clock_shared=True, delivery_lock=settings.db + ".delivery.lock")
+    with click.progressbar(length=fixture.call_count(), label="Seeding call records", file=sys.stderr) as bar:
         app = create_app(settings, progress=bar.update)
     ccs = app.extensions["ccs"]
+    if workers == 1:
+        try:
+            server = LiveServer(app, host, port, ssl_context=secure.context if secure else None)
+        except PermissionError:
+            raise click.ClickException(f"port {port} needs root (or CAP_NET_BIND_SERVICE); try --port 8443") from None
+        banner(ccs, server.url, port, secure, workers)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped")
+        return
+    listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    listener.set_inheritable(True)
+    address = f"[{host}]" if ":" in host else host
+    banner(ccs, f"{'https' if secure else 'http'}://{address}:{listener.getsockname()[1]}", port, secure, workers)
+    ccs.store.close()  # each worker opens the file itself
+    ccs.pristine.close()
+    serve_workers(settings, listener, workers, threads, (str(secure.server_pem),) * 2 if secure else None)
+
+
+def is_loopback(host: str) -> bool:
+    """True when only this machine can reach the address (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
     try:
-        server = LiveServer(app, host, port, ssl_context=secure.context if secure else None)
-    except PermissionError:
-        raise click.ClickException(f"port {port} needs root (or CAP_NET_BIND_SERVICE); try --port 8443") from None
-    if host not in LOOPBACK_CALLBACK_HOSTS:
-        click.secho(f"warning: listening on {host}, reachable from other machines", fg="yellow", err=True)
-    click.echo(f"ccs-mock serving on {server.url}  (clock: {ccs.clock.mode}, now {ccs.clock_now_text()}, "
-               f"db: {settings.db})")
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def banner(ccs, url: str, port: int, secure, workers: int) -> None:
+    """What `serve` prints: where each tenant is, its credentials, and the sandbox's pages."""
+    settings = ccs.settings
+    if settings.control_token:
+        click.secho("warning: the control API needs its token (printed below)", fg="yellow", err=True)
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    click.echo(f"ccs-mock serving on {url}  (clock: {ccs.clock.mode}, now {ccs.clock_now_text()}, "
+               f"db: {settings.db}{processes})")
     for tenant in credentials_of(ccs):
         default = " (default: answers on 127.0.0.1 and localhost)" if tenant["host"] == ccs.store.default_tenant()[
             "host"] else ""
@@ -79,21 +124,21 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
         click.echo(f"    app_token: {tenant['app_token']}")
         click.echo(f"    agents:    {', '.join(tenant['users'])}")
         click.echo(f"    try:       curl -H 'Host: {tenant['host']}' "
-                   f"'{server.url}/api/?function=login&email={tenant['users'][0]}&app_token={tenant['app_token']}'")
+                   f"'{url}/api/?function=login&email={tenant['users'][0]}&app_token={tenant['app_token']}'")
     if secure is not None:
-        names = f"https://{ccs.backend.tenants.list()[0].host}" + ("" if port == 443 else f":{server.port}")
+        names = f"https://{ccs.backend.tenants.list()[0].host}" + ("" if port == 443 else f":{url.rsplit(':', 1)[1]}")
         click.echo(f"\n  TLS: certificate for {', '.join(secure.hosts)} and loopback, signed by the local CA")
         click.echo(f"    CA file:   {secure.ca_path.resolve()}   (curl --cacert, requests verify=, REQUESTS_CA_BUNDLE)")
         click.echo(f"    /etc/hosts: {hosts_lines([t.host for t in ccs.backend.tenants.list()])}")
         click.echo(f"    then:      {names}/api/?function=ping&app_token=...")
-    click.echo(f"\n  dashboard:   {server.url}/_mock/   (the sandbox: tenants, sessions, calls, CDRs, clock)")
-    click.echo(f"  demo CRM:    {server.url}/_mock/demo   (sign in, softphone iframe, click-to-call, contact cards)")
-    click.echo(f"  softphone:   {server.url}/generic/sso/?tenant=TENANT_HOST&session=SESSION_FROM_LOGIN")
-    click.echo(f"  control API: {server.url}/_mock/... (spec at {server.url}/_mock/openapi/control.yaml)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("stopped")
+    query = f"?token={settings.control_token}" if settings.control_token else ""
+    if settings.control_token:
+        click.echo(f"\n  control token: {settings.control_token}   (header `Authorization: Bearer TOKEN`)")
+    click.echo(f"\n  dashboard:   {url}/_mock/{query}   (the sandbox: tenants, sessions, calls, CDRs, clock)")
+    click.echo(f"  demo CRM:    {url}/_mock/demo{query}   (sign in, softphone iframe, click-to-call, contact cards)")
+    click.echo(f"  softphone:   {url}/generic/sso/?tenant=TENANT_HOST&session=SESSION_FROM_LOGIN")
+    click.echo(f"  API docs:    {url}/_mock/docs")
+    click.echo(f"  control API: {url}/_mock/... (spec at {url}/_mock/openapi/control.yaml)")
 
 
 @main.command()

@@ -7,6 +7,7 @@ Errors are ``{"error": CODE, "message": TEXT}`` with a 4xx status.
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import time
 from typing import Any
 
@@ -64,6 +65,21 @@ def _clock_state() -> dict[str, Any]:
     return {"now": format_datetime(clock.now()), "mode": clock.mode, "speed": getattr(clock, "speed", None)}
 
 
+OPEN_ENDPOINTS = ("control.sink", "control.openapi_document")  # callbacks arrive without a token
+
+
+@bp.before_request
+def require_token() -> None:
+    """With ``control_token`` set (any bind other than loopback), the control API needs it."""
+    token = _ccs().settings.control_token
+    if not token or request.endpoint in OPEN_ENDPOINTS:
+        return
+    given = request.headers.get("X-CCS-Mock-Token") or request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ControlError(401, "unauthorized", "the control API needs its token: `Authorization: Bearer TOKEN` "
+                                                "(printed by `ccs-mock serve`; setting control_token)")
+
+
 @bp.post("/reset")
 def reset() -> Response:
     _ccs().reset()
@@ -98,6 +114,8 @@ def set_clock() -> Response:
 @bp.get("/settings")
 def get_settings() -> Response:
     settings = dataclasses.asdict(_ccs().settings)
+    if settings["control_token"]:
+        settings["control_token"] = mask(settings["control_token"])
     return jsonify(dict(settings, seed=_ccs().seed))
 
 

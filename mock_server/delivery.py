@@ -10,7 +10,9 @@ receiver can de-duplicate. Only hosts on ``allowed_callback_hosts`` are ever con
 """
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import threading
 import time
 from typing import Callable
@@ -24,6 +26,7 @@ from mock_server.store import Store
 log = logging.getLogger("ccs_mock.delivery")
 MAX_BACKOFF_SECONDS = 60.0
 IDLE_POLL_SECONDS = 0.2  # how often a system clock's calls are advanced while nothing else happens
+STANDBY_POLL_SECONDS = 1.0  # a process without the delivery lock retries taking it this often
 
 
 class DeliveryWorker:
@@ -33,6 +36,7 @@ class DeliveryWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lock_file = None
         self._http = requests.Session()
         # passed per request: requests 2.34 does not apply a Session.verify path to pooled connections
         self._verify: str | bool = settings.delivery_ca_bundle or True
@@ -61,8 +65,27 @@ class DeliveryWorker:
         return self._thread is not None
 
     # -- work -----------------------------------------------------------------------------------
+    def _holds_lock(self) -> bool:
+        """With ``delivery_lock`` set (several processes on one database), only the process holding the
+        lock file delivers; the others stand by and take over if it dies (the OS drops its lock)."""
+        if not self.settings.delivery_lock:
+            return True
+        if self._lock_file is None:
+            handle = open(self.settings.delivery_lock, "a+")  # noqa: SIM115 (held for the process's life)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                return False
+            self._lock_file = handle
+            log.info("this process (pid %d) delivers callbacks", os.getpid())
+        return True
+
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self._holds_lock():
+                self._stop.wait(STANDBY_POLL_SECONDS)
+                continue
             try:
                 self.tick()
                 sent = self.run_once()

@@ -35,6 +35,9 @@ class Settings:
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: float = 1.0  # first retry delay; doubles per attempt, capped at 60 s
     delivery_ca_bundle: str | None = None  # CA file for HTTPS callbacks (serve --tls: public CAs + the local CA)
+    clock_shared: bool = False  # keep the clock in the store (serve --workers: every process tells the same time)
+    delivery_lock: str | None = None  # a lock file: only the process holding it delivers (serve --workers)
+    control_token: str | None = None  # when set, /_mock/ JSON endpoints need `Authorization: Bearer TOKEN`
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
 

@@ -19,6 +19,7 @@ class Tls:
     context: ssl.SSLContext
     ca_path: Path
     bundle_path: Path  # public CAs + the local CA: what the fake's own HTTPS callbacks trust
+    server_pem: Path  # the server's key and certificate chain (for gunicorn's certfile/keyfile)
     hosts: tuple[str, ...]
 
 
@@ -49,6 +50,8 @@ def server_tls(directory: Path, tenant_hosts: list[str]) -> Tls:
     leaf = ca.issue_cert(*hosts, *LOOPBACK_NAMES, common_name=hosts[0])
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     leaf.configure_cert(context)
-    bundle = directory / "bundle.pem"
+    bundle, server_pem = directory / "bundle.pem", directory / "server.pem"
     bundle.write_bytes(Path(certifi.where()).read_bytes() + b"\n" + ca_path.read_bytes())
-    return Tls(context, ca_path, bundle, hosts)
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(server_pem))
+    server_pem.chmod(0o600)
+    return Tls(context, ca_path, bundle, server_pem, hosts)

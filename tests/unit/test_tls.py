@@ -3,45 +3,27 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.served import Served
 from tests.unit.test_cli import run
 
 ACME = "acme.alo-tech.com"
 
 
-class Served:
-    def __init__(self, tls_dir: Path):
-        self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--tls", "--tls-dir",
-                                      str(tls_dir), "--port", "0", "--db", ":memory:", "--clock", "manual"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        ready = threading.Event()
-
-        def read() -> None:
-            for line in self.proc.stdout:
-                self.lines.append(line)
-                if "control API" in line:
-                    ready.set()
-        threading.Thread(target=read, daemon=True).start()
-        assert ready.wait(60), "".join(self.lines)
-        self.url = next(line.split()[3] for line in self.lines if line.startswith("ccs-mock serving on"))
-        self.port = int(self.url.rsplit(":", 1)[1])
-        self.ca = tls_dir / "ca.pem"
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.communicate(timeout=30)
+def tls_served(tls_dir: Path) -> Served:
+    served = Served("--tls", "--tls-dir", str(tls_dir), "--port", "0", "--db", ":memory:")
+    served.ca = tls_dir / "ca.pem"
+    return served
 
 
 @pytest.fixture
 def served(tmp_path):
-    server = Served(tmp_path / "tls")
+    server = tls_served(tmp_path / "tls")
     yield server
     server.stop()
 
@@ -81,10 +63,10 @@ def test_clients_that_skip_verification_work_too(served) -> None:
 
 
 def test_ca_is_kept_across_restarts(tmp_path) -> None:
-    first = Served(tmp_path / "tls")
+    first = tls_served(tmp_path / "tls")
     ca = first.ca.read_bytes()
     first.stop()
-    second = Served(tmp_path / "tls")
+    second = tls_served(tmp_path / "tls")
     try:
         assert second.ca.read_bytes() == ca
         assert requests.get(second.url + "/_mock/clock", verify=str(second.ca), timeout=20).ok

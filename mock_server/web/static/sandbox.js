@@ -30,9 +30,13 @@
     });
   }
 
+  // The control API's token (when the fake serves beyond loopback): from ?token= once, then this tab's storage.
+  var token = new URLSearchParams(location.search).get("token") || sessionStorage.getItem("ccs-mock-token");
+  if (token) sessionStorage.setItem("ccs-mock-token", token);
+
   // The control API under /_mock/.
   function control(method, path, body) {
-    var init = { method: method, headers: {} };
+    var init = { method: method, headers: token ? { "Authorization": "Bearer " + token } : {} };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);

@@ -1,0 +1,40 @@
+"""``serve --workers N``: several gunicorn worker processes over one SQLite file.
+
+The parent process seeds the file (or keeps it, same fixtures and seed) and binds the socket; each
+worker builds its own app on the file. The clock lives in the file (``clock_shared``), and only the
+worker holding ``delivery_lock`` sends callbacks, so none is sent twice; claims on the outbox are
+leases in the same file, so a delivery in flight is never taken by two processes either.
+"""
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from mock_server.settings import Settings
+
+
+def serve_workers(settings: Settings, listener: socket.socket, workers: int, threads: int,
+                  tls_files: tuple[str, str] | None = None) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    options: dict[str, Any] = {
+        "bind": [f"fd://{listener.fileno()}"], "workers": workers, "worker_class": "gthread",
+        "threads": threads, "timeout": 60, "graceful_timeout": 10, "loglevel": "warning", "accesslog": None,
+        "errorlog": "-",
+    }
+    if tls_files is not None:
+        options["certfile"], options["keyfile"] = tls_files
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # runs in each worker process, after the fork
+            from mock_server import create_app
+
+            app = create_app(settings)
+            app.extensions["ccs"].delivery.start()  # stands by unless it holds the delivery lock
+            return app
+
+    Application().run()
