@@ -306,11 +306,18 @@ def list_deliveries() -> Response:
     return jsonify(deliveries=_ccs().store.list_deliveries(tenant.host if tenant else None, _limit(100_000)))
 
 
+DOCUMENTS = ("ccs", "control", "softphone")
+
+
 @bp.get("/openapi/<name>")
 def openapi_document(name: str) -> Response:
-    if name not in ("ccs.yaml", "control.yaml", "softphone.yaml"):
-        raise ControlError(404, "not_found", "known documents: ccs.yaml, control.yaml, softphone.yaml")
-    return send_file(spec_path(name), mimetype="application/yaml")
+    """A bundled spec as YAML (``ccs.yaml``) or JSON (``ccs.json``, what the docs page reads)."""
+    stem, _, suffix = name.rpartition(".")
+    if stem not in DOCUMENTS or suffix not in ("yaml", "json"):
+        raise ControlError(404, "not_found", "known documents: " + ", ".join(f"{d}.yaml, {d}.json" for d in DOCUMENTS))
+    if suffix == "yaml":
+        return send_file(spec_path(name), mimetype="application/yaml")
+    return jsonify(yaml.safe_load(spec_path(f"{stem}.yaml").read_text(encoding="utf-8")))
 
 
 def control_error(error: ControlError) -> Response:

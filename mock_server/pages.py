@@ -26,6 +26,12 @@ def demo() -> Response:
     return Response(render_template("demo.html"), mimetype="text/html")
 
 
+@bp.get("/docs")
+def docs() -> Response:
+    """Interactive docs for the vendor API, the control API and the softphone protocol, from the bundled specs."""
+    return Response(render_template("docs.html"), mimetype="text/html")
+
+
 @bp.get("/static/<path:filename>")
 def static(filename: str) -> Response:
     return send_from_directory(STATIC, filename, max_age=300)

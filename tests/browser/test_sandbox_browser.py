@@ -116,3 +116,21 @@ def test_pages_fit_the_window(page, fake, path, width, height) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     if width < 500:
         screenshot(page, "narrow" + path.replace("/", "-").rstrip("-"), full_page=False)
+
+
+def test_api_docs_are_served_locally_and_can_try_the_api(page, fake) -> None:
+    page.goto(fake.url + "/_mock/docs")
+    login = page.locator("#op-login")
+    login.locator("summary").click()
+    assert "confirmed" in login.locator("summary").inner_text()
+    login.get_by_label("app_token").fill(fake.ccs.store.list_app_tokens(DEMO)[0]["token"])
+    login.get_by_label("email").fill("ayse.yilmaz@demo.example")
+    login.get_by_role("button", name="Send to this fake").click()
+    login.locator("pre", has_text='"login": true').wait_for()
+    assert fake.control("GET", "journal?function=login")["requests"][0]["tenant"] == DEMO
+    login.scroll_into_view_if_needed()
+    screenshot(page, "api-docs", full_page=False)
+    page.select_option("#document", "softphone")
+    page.locator("#schema-IncomingCall").wait_for()
+    page.select_option("#document", "control")
+    page.locator("#op-startInboundCall").wait_for()

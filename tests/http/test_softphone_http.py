@@ -243,3 +243,11 @@ def test_event_stream_resumes_after_last_event_id_and_refuses_a_dead_session(liv
         stream.close()
     dead = requests.get(server.url + "/generic/sso/events", params={"tenant": DEMO, "session": "nope"}, timeout=10)
     assert dead.status_code == 204
+
+
+def test_specs_are_served_as_yaml_and_json(client) -> None:
+    for name in ("ccs", "control", "softphone"):
+        assert client.request("GET", f"/_mock/openapi/{name}.json").body["openapi"] == "3.1.0"
+    assert client.request("GET", "/_mock/openapi/secrets.json").status == 404
+    status, html, headers = page(client, "/_mock/docs")
+    assert status == 200 and "/_mock/static/docs.js" in html and headers["X-Frame-Options"] == "DENY"
