@@ -6,6 +6,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from contract_tests.results import ResultsRecorder
 from contract_tests.target import CALL_FUNCTIONS, Target, probe_fake
 
 
@@ -30,6 +31,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Port of the local callback receiver (default: any free port).")
     group.addoption("--ccs-call-timeout", type=float, default=float(os.environ.get("CCS_CALL_TIMEOUT", "300")),
                     help="Seconds to wait for a real call's hangup POST (default 300).")
+    group.addoption("--ccs-results", default=None,
+                    help="Write each test's outcome, evidence and fidelity ids as JSON here (ccs-mock check).")
     group.addoption("--ccs-cdr-window", default=os.environ.get("CCS_CDR_WINDOW"),
                     help="'START,FINISH' (YYYY-MM-DD HH:MM:SS) for the cursor walk on a real tenant; "
                          "default: the 24 hours before the tenant's fake clock, or before now.")
@@ -37,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "places_calls: places a real call; needs --ccs-allow-calls on a real tenant")
+    config.addinivalue_line("markers", "fidelity(*ids): the operations and x-fidelity assumption ids a test exercises")
+    if config.getoption("--ccs-results"):
+        config.pluginmanager.register(ResultsRecorder(config.getoption("--ccs-results")), "ccs-results")
     settings.register_profile("ccs-contract", max_examples=config.getoption("--ccs-max-examples"), deadline=None,
                               suppress_health_check=list(HealthCheck), derandomize=True, database=None)
     settings.load_profile("ccs-contract")

@@ -26,6 +26,7 @@ def hangup_schema() -> Draft202012Validator:
 
 
 @pytest.mark.places_calls
+@pytest.mark.fidelity("click2call", "reportsCDRLogs", "hangup.tenant-format", "hangup.caller-id")
 def test_placed_call_posts_its_result_and_is_findable(ccs: Target, request: pytest.FixtureRequest) -> None:
     options = request.config.getoption
     with Receiver(port=options("--ccs-callback-port")) as receiver:

@@ -12,6 +12,7 @@ DATETIME = "%Y-%m-%d %H:%M:%S"
 MAX_PAGES = 2000  # a walk longer than this is a cursor that never ends
 
 
+@pytest.mark.fidelity("login", "getactivecall")
 def test_login_gives_a_session_that_works(ccs: Target) -> None:
     body = ccs.body("login", app_token=ccs.app_token, email=ccs.email)
     assert body["login"] is True and body["message"] == "Login Successful!"
@@ -20,6 +21,7 @@ def test_login_gives_a_session_that_works(ccs: Target) -> None:
     assert isinstance(active.get("MyActiveCalls"), list), active
 
 
+@pytest.mark.fidelity("login")
 def test_each_login_mints_a_new_session(ccs: Target) -> None:
     first, second = ccs.login(), ccs.login()
     assert first != second
@@ -27,16 +29,19 @@ def test_each_login_mints_a_new_session(ccs: Target) -> None:
         assert "MyActiveCalls" in ccs.body("getactivecall", session=session)
 
 
+@pytest.mark.fidelity("login", "transport.http-200-errors")
 def test_login_with_unknown_email_is_user_not_found(ccs: Target) -> None:
     body = ccs.body("login", app_token=ccs.app_token, email="nobody-here@invalid.example")
     assert body == {"login": False, "message": "User not found"}
 
 
+@pytest.mark.fidelity("login", "login.token-before-user", "transport.http-200-errors")
 def test_login_with_wrong_token_is_invalid_application_token(ccs: Target) -> None:
     body = ccs.body("login", app_token=ccs.app_token[:-4] + "AAAA", email=ccs.email)
     assert body == {"login": False, "message": "Invalid Application Token"}
 
 
+@pytest.mark.fidelity("login", "getactivecall", "transport.http-200-errors")
 def test_expired_session_says_log_in_again_and_a_new_login_works(ccs: Target) -> None:
     session = ccs.login()
     assert "MyActiveCalls" in ccs.body("getactivecall", session=session)
@@ -82,6 +87,7 @@ def walk(ccs: Target, start: str, finish: str, sorting: str) -> list[dict]:
     pytest.fail(f"the cursor walk did not end after {MAX_PAGES} pages")
 
 
+@pytest.mark.fidelity("reportsCDRLogs", "cdr.window-inclusive", "cdr.cursor-snapshot")
 def test_cursor_walk_yields_every_record_once_in_order(ccs: Target, request: pytest.FixtureRequest) -> None:
     start, finish = _window(ccs, request)
     newest_first = walk(ccs, start, finish, "desc")
@@ -97,6 +103,7 @@ def test_cursor_walk_yields_every_record_once_in_order(ccs: Target, request: pyt
         assert len(ids) > 100, "the fake's demo window should need more than one page"
 
 
+@pytest.mark.fidelity("reportsCDRLogs", "cdr.key-precedence", "cdr.dates-optional-with-key")
 def test_activecallkey_finds_one_call_and_beats_other_filters(ccs: Target, request: pytest.FixtureRequest) -> None:
     start, finish = _window(ccs, request)
     page = ccs.body("reportsCDRLogs", app_token=ccs.app_token, startdate=start, finishdate=finish)
@@ -111,6 +118,7 @@ def test_activecallkey_finds_one_call_and_beats_other_filters(ccs: Target, reque
     assert missing["CallList"] == []
 
 
+@pytest.mark.fidelity("reportsCDRLogs", "transport.parameter-errors", "transport.http-200-errors")
 def test_bad_dates_get_an_error_body_not_a_crash(ccs: Target) -> None:
     for startdate in ("2017-08-01%12:00:00", "2017-08-01", "2019-13-45 25:61:61"):
         response = ccs.api("reportsCDRLogs", app_token=ccs.app_token, startdate=startdate,
@@ -129,6 +137,7 @@ INVALID_VALUES = [
 
 
 @pytest.mark.parametrize(("function", "name", "value"), INVALID_VALUES)
+@pytest.mark.fidelity("transport.parameter-errors", "transport.http-200-errors")
 def test_invalid_values_are_refused_in_the_body(ccs: Target, function: str, name: str, value: str) -> None:
     """One bad value in an otherwise valid request gets an error body (assumed: facts are silent)."""
     params = {"app_token": ccs.app_token}

@@ -165,6 +165,30 @@ def hosts(fixtures: str | None, address: str) -> None:
     click.echo(hosts_lines(fixture.tenant_hosts(), address))
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--base-url", envvar="CCS_BASE_URL", required=True, help="The tenant, e.g. https://acme.alo-tech.com")
+@click.option("--app-token", envvar="CCS_APP_TOKEN", required=True, help="env CCS_APP_TOKEN (never printed)")
+@click.option("--email", envvar="CCS_EMAIL", required=True, help="An agent's e-mail (env CCS_EMAIL).")
+@click.option("--report", default="ccs-check-report.md", show_default=True, type=click.Path(dir_okay=False),
+              help="Markdown report; the same findings as JSON next to it (.json).")
+@click.argument("kit_args", nargs=-1, type=click.UNPROCESSED)
+def check(base_url: str, app_token: str, email: str, report: str, kit_args: tuple[str, ...]) -> None:
+    """Run the contract kit against a tenant and report, per operation and per assumption of the spec,
+    confirmed / contradicted / not exercised, with evidence. Extra arguments go to the kit
+    (e.g. --ccs-allow-calls --ccs-phone-number N; calls are never placed without them)."""
+    from mock_server.check import check as run_check
+
+    code, findings = run_check(base_url, app_token, email, Path(report), list(kit_args))
+    counts = {status: sum(1 for f in findings if f.status == status) for status in
+              ("confirmed", "contradicted", "not exercised")}
+    for finding in findings:
+        if finding.status == "contradicted":
+            click.secho(f"contradicted: {finding.id} ({finding.kind}, spec: {finding.level})", fg="red")
+    click.echo(f"{counts['confirmed']} confirmed, {counts['contradicted']} contradicted, "
+               f"{counts['not exercised']} not exercised; report: {report} (and {Path(report).with_suffix('.json')})")
+    sys.exit(code)
+
+
 @main.command()
 def fidelity() -> None:
     """Print the fidelity table (confirmed / seen in client / assumed) generated from the spec."""
