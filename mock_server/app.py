@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from flask import Flask
@@ -17,6 +18,7 @@ from mock_server.domain.ids import IdGenerator
 from mock_server.handlers import registry
 from mock_server.resources import fixture_path, spec_path
 from mock_server.seed import Fixtures, seed_store
+from mock_server.replay import Replay
 from mock_server.settings import Settings
 from mock_server.sharedclock import SharedClock
 from mock_server.signal import ChangeSignal
@@ -42,6 +44,7 @@ class CcsContext:
     backend: Backend
     delivery: DeliveryWorker
     signal: ChangeSignal
+    replay: Replay
 
     def reset(self) -> None:
         """Back to the seeded state: data, sessions, journal and clock."""
@@ -107,7 +110,9 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
         return done
 
     delivery = DeliveryWorker(store, settings, tick)
-    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend, delivery, signal)
+    replay = Replay(Path(settings.replay_dir) if settings.replay_dir else None)
+    return CcsContext(settings, spec, handlers, fixtures, seed, clock, store, pristine, backend, delivery, signal,
+                      replay)
 
 
 def create_app(settings: Settings | None = None, *, progress: Callable[[int], None] | None = None,

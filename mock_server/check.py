@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -18,11 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import contract_tests
-from mock_server.masking import mask
+from mock_server.masking import mask, mask_secret_keys
 from mock_server.resources import spec_path
 from mock_server.spec import Spec
 
-KEY_PATTERN = re.compile(r"ahR[A-Za-z0-9_-]{20,}")  # datastore keys: app tokens and session keys
 STATUSES = ("contradicted", "confirmed", "not exercised")
 
 
@@ -49,7 +47,7 @@ def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, mask(secret))
-    return KEY_PATTERN.sub(lambda m: mask(m.group(0)), text)
+    return mask_secret_keys(text)
 
 
 def findings_from(records: list[dict], spec: Spec, secrets: list[str]) -> list[Finding]:

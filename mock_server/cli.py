@@ -59,15 +59,17 @@ def credentials_of(ccs) -> list[dict]:
               help="Threads per worker process (--workers > 1).")
 @click.option("--control-token", envvar="CCS_MOCK_CONTROL_TOKEN", default=None,
               help="Token the control API requires; generated when binding beyond loopback without one.")
+@click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None) -> None:
+          control_token: str | None, replay_dir: str | None) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
         control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
-                             clock_start=clock_start, control_token=control_token)
+                             clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     secure = server_tls(Path(tls_dir), fixture.tenant_hosts()) if tls else None
     if secure is not None:
@@ -187,6 +189,30 @@ def check(base_url: str, app_token: str, email: str, report: str, kit_args: tupl
     click.echo(f"{counts['confirmed']} confirmed, {counts['contradicted']} contradicted, "
                f"{counts['not exercised']} not exercised; report: {report} (and {Path(report).with_suffix('.json')})")
     sys.exit(code)
+
+
+@main.command()
+@click.option("--upstream", required=True, help="The real tenant, e.g. https://acme.alo-tech.com")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--log", "drift_log", default="ccs-proxy-drift.jsonl", show_default=True, type=click.Path(dir_okay=False),
+              help="Drift lines (JSON, secrets masked).")
+@click.option("--record", default=None, type=click.Path(file_okay=False),
+              help="Save every exchange, redacted, in this folder (for `serve --replay`).")
+def proxy(upstream: str, host: str, port: int, drift_log: str, record: str | None) -> None:
+    """A validation proxy: point the CRM at it; it forwards to the tenant and logs where answers drift
+    from the spec."""
+    from mock_server.proxy import create_proxy
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    app = create_proxy(upstream, Path(record) if record else None, Path(drift_log))
+    server = LiveServer(app, host, port)
+    click.echo(f"ccs-mock proxy on {server.url} -> {upstream}  (drift log: {drift_log}"
+               + (f", recording to {record}" if record else "") + ")")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
 
 
 @main.command()

@@ -34,6 +34,7 @@ class LiveServer:
                                                    request_handler=MaskingRequestHandler, ssl_context=ssl_context)
         self.host, self.port = host, self._server.server_port
         self.scheme = "https" if ssl_context is not None else "http"
+        self._ccs = app.extensions.get("ccs")  # None for other apps served the same way (the proxy)
         self._thread: threading.Thread | None = None
 
     @property
@@ -43,22 +44,26 @@ class LiveServer:
 
     def start(self) -> "LiveServer":
         """Serve in a background thread, with the app's delivery worker."""
-        self.app.extensions["ccs"].signal.open()
-        self.app.extensions["ccs"].delivery.start()
+        if self._ccs is not None:
+            self._ccs.signal.open()
+            self._ccs.delivery.start()
         self._thread = threading.Thread(target=self._server.serve_forever, name="ccs-mock", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self.app.extensions["ccs"].delivery.start()
+        if self._ccs is not None:
+            self._ccs.delivery.start()
         try:
             self._server.serve_forever()
         finally:
-            self.app.extensions["ccs"].delivery.stop()
+            if self._ccs is not None:
+                self._ccs.delivery.stop()
 
     def stop(self) -> None:
-        self.app.extensions["ccs"].signal.close()  # open softphone event streams end
-        self.app.extensions["ccs"].delivery.stop()
+        if self._ccs is not None:
+            self._ccs.signal.close()  # open softphone event streams end
+            self._ccs.delivery.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:

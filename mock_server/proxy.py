@@ -1,0 +1,121 @@
+"""``ccs-mock proxy --upstream URL``: a validation proxy between a CRM and a real tenant.
+
+The CRM talks to the proxy as if it were the tenant; each ``/api/?function=`` request is checked
+against the spec, forwarded unchanged, and the answer checked against the operation's response
+schema. Every difference is a *drift* line (JSON, secrets masked) on the log; nothing is blocked.
+With ``record`` every exchange is also saved, redacted, as a JSON file that ``serve --replay DIR``
+answers from.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask, Response, request
+from jsonschema import Draft202012Validator
+
+from mock_server.domain.errors import VendorError
+from mock_server.masking import mask_secret_keys as redact
+from mock_server.replay import SECRET_PARAMS
+from mock_server.resources import spec_path
+from mock_server.spec import Spec, resolve_refs
+
+log = logging.getLogger("ccs_mock.proxy")
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "host"}
+
+
+def _deref(node: dict, document: dict) -> dict:
+    """One level of a local ``$ref`` (the branches inside stay references, so they can be told apart)."""
+    while "$ref" in node:
+        target: Any = document
+        for part in node["$ref"].lstrip("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+class ResponseChecker:
+    """The 200 answer of each operation: error bodies against ErrorBody, the rest against the success shapes."""
+
+    def __init__(self, spec: Spec):
+        self._success: dict[str, Draft202012Validator] = {}
+        error = resolve_refs(spec.document["components"]["schemas"]["ErrorBody"], spec.document)
+        self._error = Draft202012Validator(error)
+        for item in spec.document["paths"].values():
+            for operation in item.values():
+                answer = _deref(operation["responses"]["200"], spec.document)
+                schema = _deref(answer["content"]["application/json"]["schema"], spec.document)
+                branches = [b for b in schema.get("anyOf", [schema]) if b.get("$ref", "").split("/")[-1] != "ErrorBody"]
+                self._success[operation["operationId"]] = Draft202012Validator(
+                    resolve_refs({"anyOf": branches} if len(branches) > 1 else branches[0], spec.document))
+
+    def problems(self, function: str, status: int, body: Any) -> list[str]:
+        if status != 200:
+            return [f"HTTP {status} (the spec expects 200 for every answer, errors included)"]
+        if not isinstance(body, dict):
+            return ["the answer is not a JSON object"]
+        failed = body.get("success") is False or body.get("login") is False
+        validator = self._error if failed else self._success[function]
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+        return [f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message[:300]}" for e in errors[:10]]
+
+
+def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | None = None,
+                 timeout: float = 30.0) -> Flask:
+    spec = Spec(spec_path())
+    checker = ResponseChecker(spec)
+    http = requests.Session()
+    upstream = upstream.rstrip("/")
+    write_lock = threading.Lock()
+    app = Flask(__name__)
+    app.extensions["ccs_proxy_drifts"] = drifts = []
+    if record is not None:
+        record.mkdir(parents=True, exist_ok=True)
+
+    def note(entry: dict[str, Any]) -> None:
+        line = json.dumps(redact(entry), ensure_ascii=False)
+        with write_lock:
+            drifts.append(json.loads(line))
+            if drift_log is not None:
+                with drift_log.open("a", encoding="utf-8") as handle:
+                    handle.write(line + "\n")
+        log.warning("drift: %s", line)
+
+    @app.route("/api/", methods=["GET", "POST"], strict_slashes=False)
+    def api() -> Response:
+        params = {k: request.args.get(k, "") for k in request.args}
+        function = params.get("function", "")
+        operation = spec.operations.get(function)
+        if operation is None:
+            note({"function": function, "where": "request", "problems": [f"unknown function {function!r}"]})
+        else:
+            try:
+                operation.bind(params)
+            except VendorError as error:
+                note({"function": function, "where": "request", "problems": [error.message]})
+        answer = http.request(request.method, upstream + "/api/", params=request.query_string.decode(),
+                              data=request.get_data() or None, timeout=timeout,
+                              headers={k: v for k, v in request.headers if k.lower() not in HOP_HEADERS})
+        try:
+            body = answer.json()
+        except ValueError:
+            body = None
+        if operation is not None:
+            problems = checker.problems(function, answer.status_code, body)
+            if problems:
+                note({"function": function, "where": "response", "status": answer.status_code,
+                      "problems": problems, "body": body})
+        if record is not None and operation is not None:
+            exchange = {"function": function, "params": {k: v for k, v in params.items() if k not in SECRET_PARAMS},
+                        "status": answer.status_code, "body": redact(body)}
+            name = f"{time.time_ns()}-{function}.json"
+            (record / name).write_text(json.dumps(exchange, indent=2, ensure_ascii=False), encoding="utf-8")
+        headers = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_HEADERS}
+        return Response(answer.content, status=answer.status_code, headers=headers)
+
+    return app
