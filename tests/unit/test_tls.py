@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -97,3 +99,21 @@ def test_hosts_prints_the_etc_hosts_line() -> None:
     assert run("hosts").stdout.strip() == ("127.0.0.1 demo.callcenterstudio.com acme.alo-tech.com "
                                            "softphone.alo-tech.com softphone.callcenterstudio.com")
     assert run("hosts", "--address", "10.0.0.5").stdout.startswith("10.0.0.5 demo.")
+
+
+def test_port_443_with_the_rights_to_bind_it(tmp_path) -> None:
+    """As root (or with CAP_NET_BIND_SERVICE) the fake answers on 443; otherwise it says what is missing."""
+    command = ["--tls", "--tls-dir", str(tmp_path / "tls"), "--port", "443", "--db", ":memory:"]
+    if os.geteuid() != 0:
+        result = subprocess.run([sys.executable, "-m", "mock_server.cli", "serve", *command], capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode != 0 and "port 443 needs root" in result.stderr
+        return
+    served = Served(*command)
+    try:
+        assert served.url == "https://127.0.0.1:443"
+        answer = curl("--resolve", f"{ACME}:443:127.0.0.1", "--cacert", str(tmp_path / "tls" / "ca.pem"),
+                      f"https://{ACME}/api/?function=ping")
+        assert answer.returncode == 0 and json.loads(answer.stdout)["success"] is False  # no app_token: an error body
+    finally:
+        served.stop()
