@@ -71,6 +71,8 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
                              clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
+    if settings.db != ":memory:":
+        Path(settings.db).parent.mkdir(parents=True, exist_ok=True)
     secure = server_tls(Path(tls_dir), fixture.tenant_hosts()) if tls else None
     if secure is not None:
         settings = dataclasses.replace(settings, delivery_ca_bundle=str(secure.bundle_path))

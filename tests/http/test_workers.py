@@ -28,7 +28,7 @@ def team_fixture(tmp_path) -> Path:
 
 
 def test_several_workers_deliver_every_hangup_exactly_once_and_state_survives_a_restart(tmp_path, team_fixture):
-    db = str(tmp_path / "team.sqlite3")
+    db = str(tmp_path / "srv" / "team.sqlite3")  # its folder does not exist yet: serve creates it
     served = Served("--workers", "3", "--db", db, "--fixtures", str(team_fixture))
     host = {"Host": "team.alo-tech.com"}
     try:
