@@ -38,7 +38,7 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._lock_file = None
         self._http = requests.Session()
-        # passed per request: requests 2.34 does not apply a Session.verify path to pooled connections
+        # passed per request: a REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment overrides Session.verify
         self._verify: str | bool = settings.delivery_ca_bundle or True
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-SECRET_PARAMS = ("app_token", "session")
+from mock_server.masking import SECRET_PARAMETERS
 
 
 def request_key(params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in params.items() if k not in SECRET_PARAMS and v != ""))
+    return tuple(sorted((k, v) for k, v in params.items() if k not in SECRET_PARAMETERS and v != ""))
 
 
 class Replay:

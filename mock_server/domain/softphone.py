@@ -11,7 +11,7 @@ from typing import Any
 from mock_server.domain.calls import Calls
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallStateError, InvalidParameter
-from mock_server.domain.events import AVAILABILITY, BUSY_STATES, mask_number
+from mock_server.domain.events import AVAILABILITY, BUSY_STATES
 from mock_server.domain.sessions import Agent
 from mock_server.store import Store
 
@@ -44,10 +44,8 @@ class Softphone:
         call = None
         if calls:
             row = calls[0]
-            call = {"activecallkey": self.calls.keys.key("activecallkey", row["tenant"], row["seq"]),
-                    "phoneNumber": mask_number(row["number"]) if row["masked"] else row["number"],
-                    "direction": "inbound" if row["inbound"] else "outbound", "queue": row["queue_name"],
-                    "status": row["status"], "answeredAt": row["answered_at"], "muted": bool(row["muted"])}
+            call = dict(self.calls.events.call_fields(row), status=row["status"], answeredAt=row["answered_at"],
+                        muted=bool(row["muted"]))
         return {"agent": {"email": agent.email, "name": agent.name}, "tenant": agent.tenant,
                 "status": call["status"] if call else self.availability(agent), "availability": self.availability(agent),
                 "statuses": list(AVAILABILITY), "call": call, "clock": format_datetime(self.clock.now()),
