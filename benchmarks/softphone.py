@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from mock_server.pytest_plugin import _Servers  # noqa: E402
 from tests.browser.conftest import CHROMIUM_FLAGS, CrmSite, Fake, chromium_path  # noqa: E402
 from tests.conftest import email_of  # noqa: E402
 
@@ -75,7 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=50)
     args = parser.parse_args()
-    fake, crm = Fake(), CrmSite()
+    servers, crm = _Servers(), CrmSite()
+    fake = Fake(*servers.get({}))
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
@@ -87,7 +89,7 @@ def main() -> None:
                   f"min {delays[0]:.1f} ms, max {delays[-1]:.1f} ms")
             print(f"  baseline, same run: the control request's own round trip, median {rtt:.1f} ms")
             print(f"  ratio latency / round trip: {median / rtt:.2f}x")
-            session = fake.login(index=1)
+            session = fake.login(fake.tenant().users[1])
             print("\nFirst-load weight (bytes transferred: headers + bodies):")
             for name, url in (("softphone", fake.softphone_url(session)), ("demo CRM", fake.url + "/_mock/demo"),
                               ("dashboard", fake.url + "/_mock/")):
@@ -97,7 +99,7 @@ def main() -> None:
             browser.close()
     finally:
         crm.stop()
-        fake.stop()
+        servers.close()
 
 
 if __name__ == "__main__":

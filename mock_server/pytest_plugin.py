@@ -63,7 +63,7 @@ class CcsMock:
     def __init__(self, app, server, tenants: list[TenantInfo] | None = None):
         import requests
 
-        self.app, self._server = app, server
+        self.app, self.server = app, server
         self.url: str = server.url
         self.api_url = self.url + "/api/"
         self._http = requests.Session()

@@ -14,15 +14,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 import yaml
 from jsonschema import Draft202012Validator
 
-from mock_server import create_app
+from mock_server.pytest_plugin import CcsMock
 from mock_server.resources import spec_path
-from mock_server.server import LiveServer
 from mock_server.spec import resolve_refs
-from tests.conftest import DEMO, email_of, token_of, wait_until  # noqa: F401 (for the tests)
+from tests.conftest import DEMO, email_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -64,48 +62,29 @@ def browser():
         browser.close()
 
 
-class Fake:
-    """A live fake plus what browser tests do to it through its APIs."""
+class Fake(CcsMock):
+    """The plugin's fixture object (a session-wide fake, reset for each test), plus browser-test shortcuts."""
 
-    def __init__(self, **settings):
-        self.app = create_app(**settings)
-        self.ccs = self.app.extensions["ccs"]
-        self.server = LiveServer(self.app).start()
-        self.url = self.server.url
+    @property
+    def ccs(self):
+        return self.app.extensions["ccs"]
 
-    def softphone_url(self, session: str, host: str = "softphone.alo-tech.com", tenant: str = DEMO) -> str:
+    def softphone_url(self, session: str, tenant: str = DEMO, host: str = "softphone.alo-tech.com") -> str:
+        """The SSO page under a softphone host name (mapped to 127.0.0.1 in the browser)."""
         return f"http://{host}:{self.server.port}/generic/sso/?tenant={tenant}&session={session}"
 
-    def api(self, tenant: str = DEMO, **params) -> dict:
-        return requests.get(self.url + "/api/", params=params, headers={"X-CCS-Mock-Tenant": tenant}, timeout=30).json()
-
-    def login(self, tenant: str = DEMO, index: int = 0) -> str:
-        return self.api(tenant, function="login", app_token=token_of(self.ccs, tenant),
-                        email=email_of(self.ccs, tenant, index))["session"]
-
-    def control(self, method: str, path: str, **body) -> dict:
-        answer = requests.request(method, self.url + "/_mock/" + path, json=body or None, timeout=30)
-        assert answer.status_code < 300, answer.text
-        return answer.json()
-
-    def ring(self, caller: str = "905321112233", tenant: str = DEMO, index: int = 0, **extra) -> str:
+    def ring(self, caller: str = "905321112233", tenant: str = DEMO, index: int = 0, **timings: int) -> str:
         """An inbound call that rings the agent at once; returns its activecallkey."""
-        body = dict({"caller": caller, "ending": "answered", "agent": email_of(self.ccs, tenant, index),
-                     "ivr_seconds": 0, "ring_seconds": 60, "tenant": tenant}, **extra)
-        return self.control("POST", "calls/inbound", **body)["activecallkey"]
+        return self.start_inbound_call(caller, agent=email_of(self.ccs, tenant, index), tenant=tenant,
+                                       **{"ivr_seconds": 0, "ring_seconds": 60, **timings})
 
-    def advance(self, seconds: int) -> None:
-        self.control("POST", "clock", advance_seconds=seconds)
-
-    def stop(self) -> None:
-        self.server.stop()
+    def advance(self, seconds: int) -> str:
+        return self.clock.advance(seconds)
 
 
 @pytest.fixture
-def fake():
-    fake = Fake()
-    yield fake
-    fake.stop()
+def fake(ccs_mock) -> Fake:
+    return Fake(ccs_mock.app, ccs_mock.server, ccs_mock.tenants)
 
 
 class CrmSite:

@@ -43,7 +43,7 @@ def test_demo_pops_the_callers_contact_card(page, fake, host, how) -> None:
 
 def test_demo_click_to_call_shows_the_hangup_post_and_the_cdr(page, fake) -> None:
     sign_in(page, fake)
-    fake.control("POST", "calls/next", disposition="ANSWER", ring_seconds=2, talk_seconds=45)
+    fake.script_next_call("ANSWER", ring_seconds=2, talk_seconds=45)
     contact = contact_with(fake, DEMO, 2)
     page.click(f"#contacts button[data-phone='{contact['phone']}']")
     page.frame_locator("#softphone").locator("#call-status", has_text="dialing").wait_for()
@@ -60,7 +60,7 @@ def test_demo_click_to_call_shows_the_hangup_post_and_the_cdr(page, fake) -> Non
 
 def test_demo_logs_in_again_when_the_session_dies(page, fake) -> None:
     sign_in(page, fake)
-    fake.control("POST", "sessions/expire", email="ayse.yilmaz@demo.example")
+    fake.expire_sessions(email="ayse.yilmaz@demo.example")
     page.frame_locator("#softphone").locator("#agent-name").wait_for()
     page.locator("#messages div", has_text="Unregistered").wait_for()
     registered = page.locator("#messages div", has_text=re.compile(r"\sRegistered$"))  # not "Unregistered"

@@ -110,7 +110,7 @@ def test_dial_pad_and_status_buttons(page, crm_site, fake) -> None:
 
 def test_expired_session_shows_no_softphone(page, crm_site, fake) -> None:
     session = fake.login()
-    fake.control("POST", "sessions/expire", session=session)
+    fake.expire_sessions(session=session)
     page.goto(crm_site.url + "?src=" + fake.softphone_url(session, host="softphone.callcenterstudio.com")
               .replace("&", "%26"))
     failed = received(page, "RegistrationFailed")[-1]["data"]
@@ -124,7 +124,7 @@ def test_expired_session_shows_no_softphone(page, crm_site, fake) -> None:
 def test_session_ending_while_open_unregisters_the_softphone(page, crm_site, fake) -> None:
     session = fake.login()
     phone = embed(page, crm_site, fake, session)
-    fake.control("POST", "sessions/expire", email=email_of(fake.ccs))
+    fake.expire_sessions(email=email_of(fake.ccs))
     gone = received(page, "Unregistered")[-1]["data"]
     assert gone["agent"] == email_of(fake.ccs)
     phone.locator("#status-badge", has_text="signed out").wait_for()
@@ -133,7 +133,7 @@ def test_session_ending_while_open_unregisters_the_softphone(page, crm_site, fak
 
 
 def test_masked_tenant_posts_masked_numbers(page, crm_site, fake) -> None:
-    session = fake.login("acme.alo-tech.com")
+    session = fake.login(tenant="acme.alo-tech.com")
     embed(page, crm_site, fake, session, tenant="acme")  # the bare tenant name is accepted too
     key = fake.ring("905321112233", tenant="acme.alo-tech.com")
     incoming = received(page, "IncomingCall")[-1]["data"]
@@ -143,7 +143,7 @@ def test_masked_tenant_posts_masked_numbers(page, crm_site, fake) -> None:
 
 def test_session_dying_before_the_stream_opens_still_unregisters(page, crm_site, fake) -> None:
     session = fake.login()
-    page.route("**/generic/sso/events*", lambda route: (fake.control("POST", "sessions/expire", session=session),
+    page.route("**/generic/sso/events*", lambda route: (fake.expire_sessions(session=session),
                                                          route.continue_()))
     page.goto(crm_site.url + "?src=" + fake.softphone_url(session).replace("&", "%26"))
     gone = received(page, "Unregistered")[-1]["data"]
