@@ -1,4 +1,4 @@
-"""``ccs-mock serve`` in a subprocess, as a user runs it: waits for its banner and reads its URL."""
+"""``ccs-mock serve`` (or ``proxy``) in a subprocess, as a user runs it: waits for its banner, reads its URL."""
 from __future__ import annotations
 
 import signal
@@ -21,11 +21,13 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, command: str = "serve"):
         if "--port" not in args:
             args = ("--port", str(free_port()), *args)
+        if command == "serve" and "--clock" not in args:
+            args = ("--clock", "manual", *args)
         self._log = tempfile.TemporaryFile("w+")  # the access log: a pipe nobody reads would fill and block
-        self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--clock", "manual", *args],
+        self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", command, *args],
                                      stdout=subprocess.PIPE, stderr=self._log, text=True)
         self.lines: list[str] = []
         ready = threading.Event()
@@ -33,11 +35,12 @@ class Served:
         def read() -> None:
             for line in self.proc.stdout:
                 self.lines.append(line)
-                if "control API" in line:
+                if "control API" in line or line.startswith("ccs-mock proxy on"):
                     ready.set()
         threading.Thread(target=read, daemon=True).start()
         assert ready.wait(90), "".join(self.lines)
-        self.url = next(line.split()[3] for line in self.lines if line.startswith("ccs-mock serving on"))
+        self.url = next(line.split()[3] for line in self.lines if line.startswith(("ccs-mock serving on",
+                                                                                     "ccs-mock proxy on")))
         self.port = int(self.url.rsplit(":", 1)[1])
         if "--workers" in args:  # the banner comes before the worker processes are up
             wait_until(self._answers, timeout=60)

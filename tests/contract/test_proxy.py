@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,34 +9,21 @@ import requests
 
 from mock_server.server import LiveServer
 from tests.contract import broken_tenants
-from tests.served import Served, free_port
+from tests.served import Served
 
 EMAIL = "ayse.yilmaz@demo.example"
 
 
-class Proxy:
-    """`ccs-mock proxy` in a subprocess."""
+class Proxy(Served):
+    """`ccs-mock proxy` in a subprocess, with its drift log."""
 
     def __init__(self, upstream: str, folder: Path, record: bool = False):
-        self.port = free_port()
         self.log = folder / "drift.jsonl"
-        args = ["--upstream", upstream, "--port", str(self.port), "--log", str(self.log)]
-        if record:
-            args += ["--record", str(folder / "recorded")]
-        self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "proxy", *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        ready = threading.Event()
-        threading.Thread(target=lambda: [ready.set() for line in self.proc.stdout if "ccs-mock proxy on" in line],
-                         daemon=True).start()
-        assert ready.wait(60)
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__("--upstream", upstream, "--log", str(self.log),
+                         *(["--record", str(folder / "recorded")] if record else []), command="proxy")
 
     def drifts(self) -> list[dict]:
         return [json.loads(line) for line in self.log.read_text().splitlines()] if self.log.exists() else []
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.communicate(timeout=30)
 
 
 def crm_session(base: str, token: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 
 import requests
+
+from tests.served import Served
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -31,20 +32,9 @@ def test_fidelity_prints_the_table() -> None:
 
 
 def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--db",
-                             str(tmp_path / "s.sqlite3")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:
-        for line in proc.stdout:
-            lines.append(line)
-            if "control API" in line:
-                ready.set()
-    threading.Thread(target=read, daemon=True).start()
+    served = Served("--port", "0", "--db", str(tmp_path / "s.sqlite3"), "--clock", "system")
     try:
-        assert ready.wait(60), "".join(lines)
-        url = next(line.split()[3] for line in lines if line.startswith("ccs-mock serving on"))
+        url, lines = served.url, served.lines
         assert url.startswith("http://127.0.0.1:")
         text = "".join(lines)
         assert "demo.callcenterstudio.com (default" in text and "acme.alo-tech.com" in text
@@ -57,6 +47,5 @@ def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
         dashboard = next(line.split()[1] for line in lines if line.strip().startswith("dashboard:"))
         assert dashboard == f"{url}/_mock/" and "ccs-mock sandbox" in requests.get(dashboard, timeout=10).text
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
+        err = served.stop()
     assert creds["app_token"] not in err, "the access log must mask app tokens"

@@ -5,12 +5,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.conftest import wait_until
 from tests.served import Served
 from tests.unit.test_cli import run
 
@@ -86,12 +86,8 @@ def test_https_hangup_post_to_the_fakes_own_sink_is_delivered(served) -> None:
                                                "phonenumber": "905550000002",
                                                "hangup_url": served.url + "/_mock/sink/tls"}, verify=verify, timeout=20)
     requests.post(served.url + "/_mock/clock", json={"advance_seconds": 60}, verify=verify, timeout=20)
-    ticker = threading.Event()
-    for _ in range(500):
-        posts = requests.get(served.url + "/_mock/sinks/tls", verify=verify, timeout=20).json()["requests"]
-        if posts:
-            break
-        ticker.wait(0.02)
+    posts = wait_until(lambda: requests.get(served.url + "/_mock/sinks/tls", verify=verify, timeout=20)
+                       .json()["requests"], timeout=10)
     assert [p["fields"]["disposition"] for p in posts] == ["BUSY"]
 
 
