@@ -52,7 +52,7 @@ def redact(text: str, secrets: list[str]) -> str:
 
 def findings_from(records: list[dict], spec: Spec, secrets: list[str]) -> list[Finding]:
     findings: dict[str, Finding] = {}
-    for name, operation in spec.operations.items():
+    for name in spec.operations:
         raw = _raw_operation(spec, name)
         tag = raw.get("x-fidelity", {})
         findings[name] = Finding(name, "operation", tag.get("level", ""), raw.get("summary", ""))
