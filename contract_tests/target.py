@@ -1,13 +1,55 @@
-"""The tenant under test, and a small client for the hand-written flows."""
+"""The tenant under test, and the one way the kit talks to it.
+
+``Target.api`` sends ``GET /api/?function=NAME&...`` exactly as the vendor documents it and checks
+every answer against the spec (``conformance``) before a test sees it. Against a tenant that is not a
+ccs-mock fake, every request counts against a budget and a rate (``PoliteSession``), and functions
+that place or change calls are refused without ``--ccs-allow-calls``.
+"""
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
+from contract_tests.claims import Claims
+from contract_tests.conformance import Answer, KitSpec, parse
+
 # Functions that place or change calls: never sent to a real tenant without --ccs-allow-calls.
 CALL_FUNCTIONS = frozenset({"click2call", "click2hang", "click2hold", "click2unhold"})
+
+
+class BudgetExhausted(AssertionError):
+    """The run used every request the user allowed (``--ccs-max-requests``)."""
+
+
+class PoliteSession(requests.Session):
+    """A ``requests.Session`` that counts requests, stops at a budget and keeps to a rate."""
+
+    def __init__(self, max_requests: int | None, rate: float | None):
+        super().__init__()
+        self.max_requests, self.rate = max_requests, rate
+        self.sent = 0
+        self._next_at = 0.0
+        self._lock = threading.Lock()
+
+    def request(self, method, url, *args, **kwargs):  # noqa: D102 (requests' signature)
+        with self._lock:
+            if self.max_requests is not None and self.sent >= self.max_requests:
+                raise BudgetExhausted(f"the request budget of {self.max_requests} is used up; raise "
+                                      "--ccs-max-requests to let the kit send more")
+            self.sent += 1
+            if self.rate:
+                now = time.monotonic()
+                delay, self._next_at = max(0.0, self._next_at - now), max(now, self._next_at) + 1 / self.rate
+            else:
+                delay = 0.0
+        if delay:
+            time.sleep(delay)  # rate limiting towards a real tenant (--ccs-rate), not waiting for a result
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, url, *args, **kwargs)
 
 
 @dataclass
@@ -17,40 +59,44 @@ class Target:
     email: str
     is_fake: bool
     allow_calls: bool
-    http: requests.Session = field(default_factory=requests.Session, repr=False)
+    spec: KitSpec
+    http: PoliteSession
+    claims: Claims
     _session: str | None = field(default=None, repr=False)
 
-    def api(self, function: str, **params: Any) -> requests.Response:
-        """``GET /api/?function=NAME&...`` exactly as the vendor documents it."""
+    def get(self, function: str, **params: Any) -> requests.Response:
+        """The raw answer (checked by nobody): for the conformance checks themselves."""
         if function in CALL_FUNCTIONS and not self.allow_calls:
             raise PermissionError(f"{function} places or changes calls; pass --ccs-allow-calls to allow it")
-        return self.http.get(f"{self.base_url}/api/", params={"function": function, **params}, timeout=30)
+        return self.http.get(f"{self.base_url}/api/", params={"function": function, **params})
 
-    def body(self, function: str, **params: Any) -> dict[str, Any]:
-        response = self.api(function, **params)
-        assert response.status_code == 200, f"{function}: HTTP {response.status_code}: {response.text[:300]}"
-        return response.json()
+    def api(self, function: str, **params: Any) -> dict[str, Any]:
+        """Call a documented function; its answer is checked against the spec, then returned as a dict."""
+        answer = answer_of(self.get(function, **params))
+        self.claims.findings(*self.spec.answer_check(function, answer))
+        return answer.body
 
     def login(self) -> str:
-        body = self.body("login", app_token=self.app_token, email=self.email)
-        assert body.get("login") is True, f"login failed: {body}"
+        body = self.api("login", app_token=self.app_token, email=self.email)
+        assert body.get("login") is True, f"login with the kit's credentials failed: {body}"
         return body["session"]
 
     def session(self) -> str:
         """A live session, logging in again when the tenant says the old one is dead (facts §6.2)."""
-        if self._session is None or self.body("getactivecall", session=self._session).get("login") is False:
+        if self._session is None or self.api("getactivecall", session=self._session).get("login") is False:
             self._session = self.login()
         return self._session
 
     # -- fake-only helpers (the control API) ---------------------------------------------------------
     def control(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         assert self.is_fake, "the control API exists only on the fake"
-        response = self.http.request(method, f"{self.base_url}/_mock/{path}", timeout=30, **kwargs)
+        response = self.http.request(method, f"{self.base_url}/_mock/{path}", **kwargs)
         assert response.ok, f"{method} /_mock/{path}: HTTP {response.status_code}: {response.text[:300]}"
         return response.json()
 
-    def advance(self, seconds: float) -> dict[str, Any]:
-        return self.control("POST", "clock", json={"advance_seconds": seconds})
+
+def answer_of(response: requests.Response) -> Answer:
+    return parse(response.status_code, response.headers.get("Content-Type", ""), response.text)
 
 
 def probe_fake(base_url: str) -> bool:

@@ -180,14 +180,18 @@ def check(base_url: str, app_token: str, email: str, report: str, kit_args: tupl
     """Run the contract kit against a tenant and report, per operation and per assumption of the spec,
     confirmed / contradicted / not exercised, with evidence. Extra arguments go to the kit
     (e.g. --ccs-allow-calls --ccs-phone-number N; calls are never placed without them)."""
-    from mock_server.check import check as run_check
+    from mock_server.check import KitMissing, check as run_check
 
-    code, findings = run_check(base_url, app_token, email, Path(report), list(kit_args))
+    try:
+        code, findings = run_check(base_url, app_token, email, Path(report), list(kit_args))
+    except KitMissing as error:
+        raise click.ClickException(str(error)) from None
     counts = {status: sum(1 for f in findings if f.status == status) for status in
               ("confirmed", "contradicted", "not exercised")}
     for finding in findings:
         if finding.status == "contradicted":
-            click.secho(f"contradicted: {finding.id} ({finding.kind}, spec: {finding.level})", fg="red")
+            click.secho(f"contradicted: {finding.id} ({finding.kind}, spec: {finding.level})",
+                        fg="yellow" if finding.level == "assumed" else "red")
     click.echo(f"{counts['confirmed']} confirmed, {counts['contradicted']} contradicted, "
                f"{counts['not exercised']} not exercised; report: {report} (and {Path(report).with_suffix('.json')})")
     sys.exit(code)
@@ -218,8 +222,14 @@ def proxy(upstream: str, host: str, port: int, drift_log: str, record: str | Non
 
 
 @main.command()
-def fidelity() -> None:
+@click.option("--kit", is_flag=True, help="Instead: every claim of the vendor spec with the kit tests that check it.")
+def fidelity(kit: bool) -> None:
     """Print the fidelity table (confirmed / seen in client / assumed) generated from the spec."""
+    if kit:
+        from mock_server.fidelity import kit_table
+
+        click.echo(kit_table())
+        return
     click.echo(fidelity_tables())
 
 

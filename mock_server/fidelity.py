@@ -1,5 +1,9 @@
-"""The README's fidelity tables, generated from the specs' ``x-fidelity`` tags."""
+"""The README's fidelity tables, generated from the specs' ``x-fidelity`` tags, and the table of what the
+contract kit checks (claim -> kit tests), generated from the kit's ``fidelity`` markers."""
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 from mock_server.resources import spec_path
 from mock_server.spec import Spec
@@ -15,7 +19,7 @@ def fidelity_rows(spec: Spec) -> list[tuple[str, str, str, str]]:
     for pointer, tag in spec.fidelity():
         where = _describe(pointer)
         rows.append((where, tag["level"], tag.get("claim", ""), tag.get("source", "")))
-        for item in tag.get("assumptions", []):
+        for item in tag.get("claims", []):
             rows.append((f"{where}: `{item['id']}`", item["level"], item["claim"], item["source"]))
     return rows
 
@@ -55,4 +59,37 @@ def fidelity_table(spec: Spec) -> str:
              "| what | fidelity | claim | source |", "|---|---|---|---|"]
     for where, level, claim, source in rows:
         lines.append(f"| {where} | {level} | {claim.replace('|', '/')} | {source.replace('|', '/')} |")
+    return "\n".join(lines)
+
+
+def kit_tests() -> dict[str, list[str]]:
+    """Claim or operation id -> the contract kit's tests that name it (needs the kit's dependencies)."""
+    import contract_tests
+
+    named: dict[str, list[str]] = {}
+    for module_info in pkgutil.iter_modules(contract_tests.__path__):
+        if not module_info.name.startswith("test_"):
+            continue
+        module = importlib.import_module(f"contract_tests.{module_info.name}")
+        for name, function in sorted(vars(module).items()):
+            if not name.startswith("test_") or not callable(function):
+                continue
+            for mark in getattr(function, "pytestmark", []):
+                if mark.name == "fidelity":
+                    for ident in mark.args:
+                        named.setdefault(str(ident), []).append(f"{module_info.name}::{name}")
+    return named
+
+
+def kit_table() -> str:
+    """Every claim of the vendor spec, with the kit tests that check it."""
+    spec = Spec(spec_path(), compile_operations=False)
+    tests = kit_tests()
+    claims = [item for _, tag in spec.fidelity() for item in tag.get("claims", [])]
+    covered = sum(1 for item in claims if item["id"] in tests)
+    lines = [f"{covered} of {len(claims)} claims have a kit test (every confirmed and seen-in-client one).", "",
+             "| claim | fidelity | source | kit tests |", "|---|---|---|---|"]
+    for item in sorted(claims, key=lambda i: (LEVELS.index(i["level"]), i["id"])):
+        names = ", ".join(f"`{t}`" for t in tests.get(item["id"], [])) or "not checked"
+        lines.append(f"| `{item['id']}` | {item['level']} | {item['source'].replace('|', '/')} | {names} |")
     return "\n".join(lines)

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from mock_server.server import LiveServer
-from tests.contract import broken_tenants
+from tests.contract.mutants import BY_NAME, ProxiedFake
 from tests.served import Served
 
 EMAIL = "ayse.yilmaz@demo.example"
@@ -62,15 +61,16 @@ def test_proxy_forwards_and_logs_no_drift_for_a_faithful_tenant(upstream, tmp_pa
 
 
 def test_proxy_logs_a_drifted_answer(tmp_path) -> None:
-    app = broken_tenants.login_key_renamed()
-    store = app.extensions["ccs"].store
-    token = store.list_app_tokens(store.default_tenant()["host"])[0]["token"]
-    with LiveServer(app) as drifted:
-        proxy = Proxy(drifted.url, tmp_path)
+    fake = ProxiedFake()
+    token = fake.app_token
+    try:
+        proxy = Proxy(fake.front(BY_NAME["login_session_renamed"]), tmp_path)
         try:
             crm_session(proxy.url, token)
         finally:
             proxy.stop()
+    finally:
+        fake.close()
     [drift] = [d for d in proxy.drifts() if d["function"] == "login"]
     assert drift["where"] == "response" and any("session" in problem for problem in drift["problems"])
     assert token not in proxy.log.read_text() and "***" in proxy.log.read_text()

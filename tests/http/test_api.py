@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.checks import is_error_body
+from contract_tests.conformance import is_error_body
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 CDR = {"function": "reportsCDRLogs", "startdate": "2026-01-04 00:00:00", "finishdate": "2026-01-05 09:00:00"}

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import schemathesis
 
-from contract_tests.test_schema import CHECKS, schema
+from contract_tests.claims import Claims
+from contract_tests.conformance import kit_spec
+from contract_tests.test_schema import binder_spec, make_checks, schema
 from mock_server import create_app
 from tests.conftest import token_of
 
 APP = create_app()
+CHECKS = make_checks(kit_spec(), binder_spec(), lambda: Claims(kit_spec(), strict=True))
 
 
 @schema.include(operation_id=["ping", "login", "reportsCDRLogs", "recordinginfo", "reportsAgentPerf"]).parametrize()

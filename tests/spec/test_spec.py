@@ -11,7 +11,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from mock_server.app import check_handlers
-from mock_server.fidelity import fidelity_tables
+from mock_server.fidelity import fidelity_tables, kit_table, kit_tests
 from mock_server.handlers import registry
 from mock_server.resources import spec_path
 from mock_server.spec import Spec
@@ -66,3 +66,17 @@ def test_readme_fidelity_table_is_generated_from_the_spec() -> None:
     start, end = "<!-- fidelity:start -->\n", "\n<!-- fidelity:end -->"
     table = readme[readme.index(start) + len(start):readme.index(end)]
     assert table == fidelity_tables(), "run `ccs-mock fidelity` and paste it into the README"
+
+
+def test_readme_kit_table_is_generated_from_the_kit() -> None:
+    readme = (ROOT / "README.md").read_text()
+    start, end = "<!-- kit:start -->\n", "\n<!-- kit:end -->"
+    table = readme[readme.index(start) + len(start):readme.index(end)]
+    assert table == kit_table(), "run `ccs-mock fidelity --kit` and paste it into the README"
+
+
+def test_every_confirmed_and_seen_in_client_claim_has_a_kit_test() -> None:
+    tested = kit_tests()
+    untested = [item["id"] for _, tag in Spec(spec_path(), compile_operations=False).fidelity()
+                for item in tag.get("claims", []) if item["level"] != "assumed" and item["id"] not in tested]
+    assert not untested, f"claims a client can observe that no kit test names: {untested}"

@@ -49,3 +49,14 @@ def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
     finally:
         err = served.stop()
     assert creds["app_token"] not in err, "the access log must mask app tokens"
+
+
+def test_check_without_the_kits_dependencies_says_what_to_install(tmp_path) -> None:
+    """As after a plain `pip install ccs-mock`: no traceback, the extra to install, nothing written."""
+    hide = "import sys; sys.modules['schemathesis'] = None; from mock_server.cli import main; main()"
+    result = subprocess.run([sys.executable, "-c", hide, "check", "--base-url", "http://127.0.0.1:9", "--email",
+                             "a@b.example", "--app-token", "x"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "pip install 'ccs-mock[check]'" in result.stderr and "schemathesis" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,177 @@
+"""Every answer the kit receives, checked against ``openapi/ccs.yaml``: status, content type, JSON, and
+the body's schema (required fields, types, the vendor's date format, error bodies).
+
+A way an answer breaks the spec is a ``Finding``, as strong as the spec says the broken part is:
+the ``x-fidelity`` tag nearest to the failing schema node (a field, its record, its envelope, then the
+operation) gives its level (confirmed, seen-in-client, assumed) and the claim it belongs to. Transport
+rules are the top-level claims (``transport.*``). ``claims.Claims`` decides what a finding does.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from jsonschema import Draft202012Validator
+
+from mock_server.resources import spec_path
+from mock_server.spec import Spec, resolve_refs
+
+MAX_EXAMPLES_PER_RULE = 3  # one broken field in 100 records is reported three times, not a hundred
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # confirmed | seen-in-client | assumed
+    claim: str  # a claim id of the spec, or the operation id
+    message: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One received answer, parsed: ``body`` is None when it was not JSON."""
+    status: int
+    content_type: str
+    text: str
+    body: Any
+
+
+def is_error_body(body: Any) -> bool:
+    """The vendor's error envelope: ``success: false`` or ``login: false`` (facts §1.8, §6.7)."""
+    return isinstance(body, dict) and (body.get("success") is False or body.get("login") is False)
+
+
+class KitSpec:
+    """The vendor spec as the kit reads it: claims with their levels, and one checker per operation."""
+
+    def __init__(self, spec: Spec):
+        document = spec.document
+        self.document = document
+        self.claims: dict[str, dict] = {}
+        for _, tag in spec.fidelity():
+            for item in tag.get("claims", []):
+                self.claims[item["id"]] = item
+        self.operations: dict[str, dict] = {}
+        for item in document["paths"].values():
+            for method, raw in item.items():
+                operation = resolve_refs(raw, document)
+                self.operations[operation["operationId"]] = operation
+        self.hangup_schema = resolve_refs(document["components"]["schemas"]["HangupPost"], document)
+
+    def level(self, claim_id: str) -> str:
+        if claim_id in self.claims:
+            return self.claims[claim_id]["level"]
+        if claim_id in self.operations:
+            return self.operations[claim_id].get("x-fidelity", {}).get("level", "assumed")
+        raise KeyError(f"the spec has no claim or operation {claim_id!r}")
+
+    def transport(self, claim_id: str, message: str) -> Finding:
+        return Finding(self.level(claim_id), claim_id, message)
+
+    # -- answers to ?function= requests ------------------------------------------------------------
+    def answer_check(self, operation_id: str, answer: Answer) -> tuple[list[Finding], list[str]]:
+        """How one answer to a declared (GET) call of ``operation_id`` breaks the spec, and which claims
+        the check exercised (the transport rules, the operation, the claims of the body's schema)."""
+        findings: list[Finding] = []
+        exercised = ["transport.json", "transport.success-http-200", operation_id]
+        if answer.status >= 500:
+            findings.append(self.transport("transport.success-http-200",
+                                           f"{operation_id} answered HTTP {answer.status}: {answer.text[:200]!r}"))
+        if not isinstance(answer.body, dict):
+            what = "no body" if not answer.text else ("JSON that is not an object" if answer.body is not None
+                                                      else f"a body that is not JSON ({answer.content_type or 'no content type'})")
+            findings.append(self.transport("transport.json", f"{operation_id} answered {what}: {answer.text[:200]!r}"))
+            return findings, exercised
+        exercised.append("transport.json-content-type")
+        if answer.content_type.split(";")[0].strip().lower() != "application/json":
+            findings.append(self.transport("transport.json-content-type",
+                                           f"{operation_id} answered JSON labelled {answer.content_type!r}"))
+        error = is_error_body(answer.body)
+        if error:
+            exercised.append("transport.http-200-errors")
+        if answer.status != 200 and answer.status < 500:
+            claim = "transport.http-200-errors" if error else "transport.success-http-200"
+            findings.append(self.transport(claim, f"{operation_id} answered HTTP {answer.status} with {answer.text[:200]!r}"))
+        operation = self.operations[operation_id]
+        root = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        branches = root.get("anyOf", [root])
+        branch = next((b for b in branches if _is_error_schema(b) == error), branches[0])
+        fallback = Finding(operation.get("x-fidelity", {}).get("level", "assumed"), operation_id, "")
+        findings += schema_findings(branch, answer.body, [root], fallback)
+        exercised += _claims_in(branch)
+        return findings, exercised
+
+    def form_check(self, form: Mapping[str, str]) -> tuple[list[Finding], list[str]]:
+        """How a hangup POST's form fields break ``HangupPost``."""
+        fallback = Finding("confirmed", "hangup.form", "")
+        return schema_findings(self.hangup_schema, dict(form), [], fallback), ["hangup.form"]
+
+
+def _claims_in(schema: Any) -> list[str]:
+    """The claim ids the ``x-fidelity`` tags inside a (resolved) schema name."""
+    found: list[str] = []
+    if isinstance(schema, dict):
+        claim = schema.get("x-fidelity", {}).get("claim") if isinstance(schema.get("x-fidelity"), dict) else None
+        if claim:
+            found.append(claim)
+        for key, value in schema.items():
+            if key != "x-fidelity":
+                found += _claims_in(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found += _claims_in(value)
+    return list(dict.fromkeys(found))
+
+
+def _is_error_schema(schema: dict) -> bool:
+    return schema.get("x-fidelity", {}).get("claim") == "transport.errors-json"
+
+
+def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallback: Finding) -> list[Finding]:
+    """Validate ``instance``; each error gets the level and claim of the nearest ``x-fidelity`` above the
+    failing node (``parents`` are the enclosing schemas, outermost first)."""
+    seen: dict[tuple, int] = {}
+    findings = []
+    for error in Draft202012Validator(schema).iter_errors(instance):
+        for tag, message in _attributed(schema, list(parents), error):
+            rule = (tag.get("claim"), tuple(p for p in error.absolute_schema_path if not isinstance(p, int)),
+                    error.validator)
+            seen[rule] = seen.get(rule, 0) + 1
+            if seen[rule] > MAX_EXAMPLES_PER_RULE:
+                continue
+            where = "/".join(str(p) for p in error.absolute_path) or "body"
+            findings.append(Finding(tag.get("level", fallback.level), tag.get("claim", fallback.claim),
+                                    f"{where}: {message}"))
+    return findings
+
+
+def _attributed(schema: dict, parents: list[dict], error) -> list[tuple[dict, str]]:
+    tags = [p["x-fidelity"] for p in parents if "x-fidelity" in p]
+    node: Any = schema
+    if "x-fidelity" in node:
+        tags.append(node["x-fidelity"])
+    for part in list(error.absolute_schema_path)[:-1]:
+        node = node[part]
+        if isinstance(node, dict) and "x-fidelity" in node:
+            tags.append(node["x-fidelity"])
+    nearest = tags[-1] if tags else {}
+    if error.validator != "required" or not isinstance(error.instance, dict):
+        return [(nearest, error.message)]
+    missing = [name for name in error.validator_value if name not in error.instance]
+    properties = node.get("properties", {}) if isinstance(node, dict) else {}
+    return [(properties.get(name, {}).get("x-fidelity", nearest), f"{name!r} is a required property")
+            for name in missing]
+
+
+def parse(status: int, content_type: str, text: str) -> Answer:
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    return Answer(status, content_type or "", text, body)
+
+
+@lru_cache(maxsize=1)
+def kit_spec() -> KitSpec:
+    return KitSpec(Spec(spec_path(), compile_operations=False))
