@@ -17,7 +17,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from mock_server.resources import spec_path
-from mock_server.spec import Spec, resolve_refs
+from mock_server.spec import Spec, fidelity_tags, resolve_refs
 
 MAX_EXAMPLES_PER_RULE = 3  # one broken field in 100 records is reported three times, not a hundred
 
@@ -59,6 +59,9 @@ class KitSpec:
                 operation = resolve_refs(raw, document)
                 self.operations[operation["operationId"]] = operation
         self.hangup_schema = resolve_refs(document["components"]["schemas"]["HangupPost"], document)
+        # per id(resolved schema), which lives as long as self: its claims, its compiled validators
+        self._schema_claims: dict[int, list[str]] = {}
+        self._validators: dict[int, tuple[Any, Draft202012Validator]] = {}
 
     def level(self, claim_id: str) -> str:
         if claim_id in self.claims:
@@ -99,41 +102,43 @@ class KitSpec:
         branches = root.get("anyOf", [root])
         branch = next((b for b in branches if _is_error_schema(b) == error), branches[0])
         fallback = Finding(operation.get("x-fidelity", {}).get("level", "assumed"), operation_id, "")
-        findings += schema_findings(branch, answer.body, [root], fallback)
-        exercised += _claims_in(branch)
+        findings += schema_findings(branch, answer.body, [root], fallback, self._compiled(branch))
+        exercised += self._claims_of(branch)
         return findings, exercised
+
+    def _compiled(self, schema: dict) -> tuple[Any, Draft202012Validator]:
+        """Both validators of a schema of this spec, compiled once."""
+        if id(schema) not in self._validators:
+            self._validators[id(schema)] = (jsonschema_rs.validator_for(schema), Draft202012Validator(schema))
+        return self._validators[id(schema)]
+
+    def _claims_of(self, schema: dict) -> list[str]:
+        if id(schema) not in self._schema_claims:
+            self._schema_claims[id(schema)] = _claims_in(schema)
+        return self._schema_claims[id(schema)]
 
     def form_check(self, form: Mapping[str, str]) -> tuple[list[Finding], list[str]]:
         """How a hangup POST's form fields break ``HangupPost``."""
         fallback = Finding("confirmed", "hangup.form", "")
-        return schema_findings(self.hangup_schema, dict(form), [], fallback), ["hangup.form"]
+        return schema_findings(self.hangup_schema, dict(form), [], fallback,
+                               self._compiled(self.hangup_schema)), ["hangup.form"]
 
 
-def _claims_in(schema: Any) -> list[str]:
+def _claims_in(schema: dict) -> list[str]:
     """The claim ids the ``x-fidelity`` tags inside a (resolved) schema name."""
-    found: list[str] = []
-    if isinstance(schema, dict):
-        claim = schema.get("x-fidelity", {}).get("claim") if isinstance(schema.get("x-fidelity"), dict) else None
-        if claim:
-            found.append(claim)
-        for key, value in schema.items():
-            if key != "x-fidelity":
-                found += _claims_in(value)
-    elif isinstance(schema, list):
-        for value in schema:
-            found += _claims_in(value)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(tag["claim"] for _, tag in fidelity_tags(schema) if "claim" in tag))
 
 
 def _is_error_schema(schema: dict) -> bool:
     return schema.get("x-fidelity", {}).get("claim") == "transport.errors-json"
 
 
-def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallback: Finding) -> list[Finding]:
+def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallback: Finding,
+                    compiled: tuple[Any, Draft202012Validator] | None = None) -> list[Finding]:
     """Validate ``instance``; each error gets the level and claim of the nearest ``x-fidelity`` above the
     failing node (``parents`` are the enclosing schemas, outermost first). A valid answer (nearly all of
     them) is settled by the compiled Rust validator; only an invalid one is walked for its errors."""
-    fast, slow = _validators(schema)
+    fast, slow = compiled or (jsonschema_rs.validator_for(schema), Draft202012Validator(schema))
     if fast.is_valid(instance):
         return []
     seen: dict[tuple, int] = {}
@@ -149,18 +154,6 @@ def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallba
             findings.append(Finding(tag.get("level", fallback.level), tag.get("claim", fallback.claim),
                                     f"{where}: {message}"))
     return findings
-
-
-_COMPILED: dict[int, tuple[Any, Draft202012Validator, dict]] = {}
-
-
-def _validators(schema: dict) -> tuple[Any, Draft202012Validator]:
-    """Both validators of a schema, compiled once (schemas live as long as the loaded spec)."""
-    compiled = _COMPILED.get(id(schema))
-    if compiled is None or compiled[2] is not schema:
-        compiled = (jsonschema_rs.validator_for(schema), Draft202012Validator(schema), schema)
-        _COMPILED[id(schema)] = compiled
-    return compiled[0], compiled[1]
 
 
 def _attributed(schema: dict, parents: list[dict], error) -> list[tuple[dict, str]]:

@@ -118,17 +118,20 @@ class Spec:
 
     def fidelity(self) -> Iterator[tuple[str, dict]]:
         """Every ``x-fidelity`` node with the JSON pointer where it stands."""
-        def walk(node: Any, pointer: str) -> Iterator[tuple[str, dict]]:
-            if isinstance(node, dict):
-                if "x-fidelity" in node:
-                    yield pointer, node["x-fidelity"]
-                for key, value in node.items():
-                    if key != "x-fidelity":
-                        yield from walk(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
-            elif isinstance(node, list):
-                for index, value in enumerate(node):
-                    yield from walk(value, f"{pointer}/{index}")
-        yield from walk(self.document, "")
+        yield from fidelity_tags(self.document)
+
+
+def fidelity_tags(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:
+    """Every ``x-fidelity`` tag inside ``node`` (a document or a resolved schema), with its JSON pointer."""
+    if isinstance(node, dict):
+        if "x-fidelity" in node:
+            yield pointer, node["x-fidelity"]
+        for key, value in node.items():
+            if key != "x-fidelity":
+                yield from fidelity_tags(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from fidelity_tags(value, f"{pointer}/{index}")
 
 
 def _without_format(schema: dict) -> dict:
