@@ -54,7 +54,7 @@ def run_kit(base_url: str, app_token: str, email: str, results: Path, extra: lis
     missing = [name for name in ("pytest", "schemathesis") if not _importable(name)]
     if missing:
         raise KitMissing(f"ccs-mock check runs the contract kit, which needs {' and '.join(missing)}: "
-                         "pip install 'ccs-mock[check]'")
+                         "pip install 'ccs-mock[check]' (from a clone: pip install -e '.[check]')")
     folder = results.parent
     env = dict(os.environ, CCS_BASE_URL=base_url, CCS_APP_TOKEN=app_token, CCS_EMAIL=email,
                HYPOTHESIS_STORAGE_DIRECTORY=str(folder / "hypothesis"))
