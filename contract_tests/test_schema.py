@@ -22,6 +22,7 @@ from contract_tests.claims import Claims
 from contract_tests.conformance import KitSpec, is_error_body, parse
 from contract_tests.records import RecordMap
 from contract_tests.target import CALL_FUNCTIONS, Target
+from mock_server.domain.errors import InvalidParameter
 from mock_server.resources import spec_path
 from mock_server.spec import Spec
 
@@ -63,7 +64,7 @@ def violations(spec: Spec, operation: str, url: str) -> list[str]:
         else:
             try:
                 parameter.convert(value)
-            except Exception:  # the format (date, flag) does not parse
+            except InvalidParameter:  # the format (a date, a flag) does not parse
                 problems.append(f"{parameter.name}={value!r} invalid")
     return problems
 
