@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contract_tests.claims import Claims
+from contract_tests.claims import PROPERTY, Claims
 from contract_tests.conformance import kit_spec
 from contract_tests.records import RecordMap, discover
 from contract_tests.results import ResultsRecorder
@@ -163,7 +163,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     contradicted = {}
     for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
         for name, record in getattr(report, "user_properties", []):
-            if name == "ccs-claim" and record["outcome"] == "contradicted" and record["level"] == "assumed":
+            if name == PROPERTY and record["outcome"] == "contradicted" and record["level"] == "assumed":
                 contradicted.setdefault(record["id"], record["message"])
     for claim, message in sorted(contradicted.items()):
         terminalreporter.write_line(f"ccs: assumption contradicted: {claim}: {message[:200]}")

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,9 +23,9 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 from flask import Flask, Response, request
 
+from mock_server import check
 from mock_server.server import LiveServer
 
-ROOT = Path(__file__).resolve().parents[2]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
 DEAD = "Yanlış API anahtarı"
 
@@ -384,15 +381,14 @@ def run_many(fake: "ProxiedFake", mutants: list[Mutant], workdir: Path, jobs: in
 
 def run_kit(url: str, app_token: str, email: str, workdir: Path, name: str, max_examples: int = 10,
             extra: tuple[str, ...] = ()) -> KitRun:
-    """The kit as a user runs it, in a subprocess, against ``url``; what it found."""
-    results = workdir / f"{name}.json"
+    """The kit as ``ccs-mock check`` runs it (a subprocess in a folder of its own) against ``url``."""
+    folder = workdir / name
+    folder.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    env = dict(os.environ, CCS_APP_TOKEN=app_token, CCS_EMAIL=email, HYPOTHESIS_STORAGE_DIRECTORY=str(workdir / "hyp"))
-    env.pop("CCS_BASE_URL", None)
-    done = subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "-q", "-p", "no:cacheprovider",
-                           "--ccs-base-url", url, "--ccs-max-examples", str(max_examples), f"--ccs-results={results}",
-                           *extra], cwd=workdir, env=env, capture_output=True, text=True, timeout=900)
+    done = check.run_kit(url, app_token, email, folder / "results.json",
+                         ["--ccs-max-examples", str(max_examples), *extra])
     seconds = time.perf_counter() - began
+    results = folder / "results.json"
     records = json.loads(results.read_text()) if results.exists() else []
     failed = [r["test"] for r in records if r["outcome"] == "failed"]
     contradicted = sorted({c["id"] for r in records for c in r["claims"] if c["outcome"] == "contradicted"})
