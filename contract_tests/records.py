@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from contract_tests.conformance import is_error_body
 from contract_tests.target import Target
 
 DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -58,16 +59,18 @@ def _parse(text: str) -> datetime:
     return datetime.strptime(text[:19], DATETIME)
 
 
-def walk(ccs: Target, sorting: str | None, start: str, finish: str, **filters: str) -> tuple[list[dict], list[int], str]:
-    """Follow the cursor until a page has fewer than 100 records (facts §15.7): (records, page sizes,
-    last cursor). Every page goes through the spec check; page size and the envelope are claims."""
+def walk(ccs: Target, sorting: str | None, start: str, finish: str, pages: int = MAX_PAGES,
+         **filters: str) -> tuple[list[dict], list[int], str]:
+    """Follow the cursor until a page has fewer than 100 records (facts §15.7), or for ``pages`` pages:
+    (records, page sizes, last cursor). Every page goes through the spec check; the envelope, the page
+    size and records repeated across pages are claims."""
     records: list[dict] = []
     sizes: list[int] = []
     cursor = None
     base = {"app_token": ccs.app_token, "startdate": start, "finishdate": finish, **filters}
     if sorting:
         base["sorting"] = sorting
-    for _ in range(MAX_PAGES):
+    for _ in range(pages):
         page = ccs.api("reportsCDRLogs", **base, **({"cursor": cursor} if cursor else {}))
         ccs.claims.check("cdr.envelope", isinstance(page.get("CallList"), list) and isinstance(page.get("cursor"), str),
                          f"a page must carry CallList and a string cursor: {str(page)[:300]}")
@@ -80,9 +83,18 @@ def walk(ccs: Target, sorting: str | None, start: str, finish: str, **filters: s
         records.extend(page["CallList"])
         sizes.append(len(page["CallList"]))
         cursor = page["cursor"]
-        if len(page["CallList"]) < PAGE:
+        if len(page["CallList"]) < PAGE or len(sizes) == pages < MAX_PAGES:
             return records, sizes, cursor
     raise AssertionError(f"[cdr.end-condition, confirmed] the cursor walk did not end after {MAX_PAGES} pages")
+
+
+def nothing_follows(ccs: Target, start: str, finish: str, sizes: list[int], cursor: str) -> None:
+    """After a walk's last, short page, its cursor gives no more records (facts §15.7)."""
+    more = ccs.api("reportsCDRLogs", app_token=ccs.app_token, startdate=start, finishdate=finish, sorting="desc",
+                   cursor=cursor)
+    extra = more.get("CallList") or [] if not is_error_body(more) else []
+    ccs.claims.check("cdr.end-condition", not extra,
+                     f"after the last page ({sizes[-1]} records) its cursor gave {len(extra)} more records")
 
 
 def discover(ccs: Target, today: datetime, configured: str | None = None) -> RecordMap:
@@ -95,25 +107,13 @@ def discover(ccs: Target, today: datetime, configured: str | None = None) -> Rec
     windows = [((today - span).strftime(DATETIME), (today + timedelta(days=1)).strftime(DATETIME))
                for span in PROBE_SPANS] + [ALL_TIME]
     for start, finish in windows:
-        probes += 1
-        page = ccs.api("reportsCDRLogs", app_token=ccs.app_token, startdate=start, finishdate=finish, sorting="desc")
-        newest = list(page.get("CallList") or [])
+        newest, sizes, cursor = walk(ccs, "desc", start, finish, pages=3)
+        probes += len(sizes)
         if not newest:
             continue
-        cursor = page.get("cursor")
-        while len(newest) % PAGE == 0 and len(newest) < 3 * PAGE and cursor:
+        if sizes[-1] < PAGE:  # the walk ended on a short page: check that it really is the end
             probes += 1
-            page = ccs.api("reportsCDRLogs", app_token=ccs.app_token, startdate=start, finishdate=finish,
-                           sorting="desc", cursor=cursor)
-            newest.extend(page.get("CallList") or [])
-            cursor = page.get("cursor") if page.get("CallList") else None
-        if len(newest) % PAGE and cursor:  # a short page ends the walk (facts §15.7): nothing may follow it
-            probes += 1
-            more = ccs.api("reportsCDRLogs", app_token=ccs.app_token, startdate=start, finishdate=finish,
-                           sorting="desc", cursor=cursor)
-            ccs.claims.check("cdr.end-condition", not more.get("CallList"),
-                             f"after a page of {len(newest) % PAGE} records its cursor gave "
-                             f"{len(more.get('CallList') or [])} more")
+            nothing_follows(ccs, start, finish, sizes, cursor)
         return _settled(newest, probes)
     return RecordMap(None, [], probes)
 
