@@ -1,0 +1,5 @@
+"""The standing reliability suite (marker ``reliability``): the fake attacked and loaded as users and attackers would.
+
+Every test here runs against a served fake (a subprocess on loopback, as ``ccs-mock serve`` runs) or a live
+server in-process, with real sockets, real SQLite files and a real browser; CI runs it with the rest.
+"""
