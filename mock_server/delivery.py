@@ -117,7 +117,8 @@ class PinnedAdapter(HTTPAdapter):
 
 
 class DeliveryWorker:
-    def __init__(self, store: Store, settings: Settings, tick: Callable[[], int], resolve: Resolver = socket.getaddrinfo):
+    def __init__(self, store: Store, settings: Settings, tick: Callable[[], int],
+                 resolve: Resolver = socket.getaddrinfo):
         self.store, self.settings, self.tick = store, settings, tick
         self.lease_seconds = settings.delivery_lease_seconds or settings.delivery_timeout_seconds + LEASE_MARGIN_SECONDS
         if self.lease_seconds <= settings.delivery_timeout_seconds:
