@@ -11,6 +11,7 @@ from flask import Flask
 
 from mock_server import control, pages, routing, softphone
 from mock_server.domain.backend import Backend, BackendOptions
+from mock_server.domain.callback_urls import CallbackHosts
 from mock_server.domain.calls import CallTimings
 from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
 from mock_server.delivery import DeliveryWorker
@@ -97,7 +98,7 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
     ids = IdGenerator(seed, store.allocate, settings.app_id)
     timings = CallTimings((settings.ring_seconds_min, settings.ring_seconds_max),
                           (settings.talk_seconds_min, settings.talk_seconds_max), settings.ivr_seconds,
-                          tuple(host.lower() for host in settings.allowed_callback_hosts))
+                          CallbackHosts.parse(settings.allowed_callback_hosts))
     backend = Backend(store, clock, ids, BackendOptions(
         settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias,
         timings))

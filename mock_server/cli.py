@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from mock_server.app import build_context, create_app
+from mock_server.domain.callback_urls import CallbackHosts
 from mock_server.fidelity import fidelity_tables
 from mock_server.resources import fixture_path
 from mock_server.seed import Fixtures
@@ -61,15 +62,26 @@ def credentials_of(ccs) -> list[dict]:
               help="Token the control API requires; generated when binding beyond loopback without one.")
 @click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
+@click.option("--allow-callback-host", "callback_hosts", multiple=True, metavar="HOST_OR_CIDR",
+              help="Also send hangup POSTs and notifications to this host name, IP address or CIDR range "
+                   "(repeatable; added to allowed_callback_hosts, by default 127.0.0.1, localhost, ::1).")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None, replay_dir: str | None) -> None:
+          control_token: str | None, replay_dir: str | None, callback_hosts: tuple[str, ...]) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
         control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
                              clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
+    hosts = tuple(dict.fromkeys(settings.allowed_callback_hosts + tuple(h.strip().lower() for h in callback_hosts)))
+    try:
+        CallbackHosts.parse(hosts)
+    except ValueError as error:
+        raise click.ClickException(f"{error} Give host names (crm.internal), IP addresses (10.20.0.5) or CIDR ranges "
+                                   "(10.20.0.0/16) with --allow-callback-host or CCS_MOCK_ALLOWED_CALLBACK_HOSTS "
+                                   "(comma-separated)") from None
+    settings = dataclasses.replace(settings, allowed_callback_hosts=hosts)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     if settings.db != ":memory:":
         Path(settings.db).parent.mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,10 @@ from typing import Any, Callable, Iterator
 import yaml
 from faker import Faker
 
+from mock_server.domain.callback_urls import parse_callback_url
 from mock_server.domain.cdr import CallOutcome, cdr_row
 from mock_server.domain.clock import format_datetime, parse_datetime
+from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
 from mock_server.store import Store
@@ -117,7 +119,11 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
         phones = _seed_contacts(store, fixtures.seed, host, int(spec.get("contacts", 0)))
         notifications = spec.get("notifications")
         if notifications and notifications.get("url"):
-            store.set_notification_config(host, notifications["url"], notifications.get("params") or {})
+            try:
+                url = parse_callback_url(notifications["url"]).url
+            except InvalidHangupUrl as error:
+                raise ValueError(f"fixtures: tenant {host}: notifications url {error.message}") from None
+            store.set_notification_config(host, url, notifications.get("params") or {})
         _seed_calls(store, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress,
                     workers)
 

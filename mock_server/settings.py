@@ -25,7 +25,8 @@ class Settings:
     error_http_status: int = 200  # facts §1.9: status of vendor error bodies (assumed 200)
     max_query_bytes: int = 16384  # longer query strings get 414 (assumed front-end limit)
     app_id: str = DEFAULT_APP_ID
-    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)  # only these are called back
+    # the only hosts called back: exact names, IP addresses and CIDR ranges (mock_server.domain.callback_urls)
+    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)
     ring_seconds_min: int = 3  # live calls: ring time drawn per call (assumed)
     ring_seconds_max: int = 15
     talk_seconds_min: int = 20  # live calls: talk time drawn per call (assumed)
@@ -34,6 +35,8 @@ class Settings:
     delivery_timeout_seconds: float = 5.0  # per attempt (assumed policy, facts §3.6)
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: float = 1.0  # first retry delay; doubles per attempt, capped at 60 s
+    # how long a claimed attempt is held before another claim may resend it (the sender crashed); None: timeout + 5
+    delivery_lease_seconds: float | None = None
     delivery_ca_bundle: str | None = None  # CA file for HTTPS callbacks (serve --tls: public CAs + the local CA)
     clock_shared: bool = False  # keep the clock in the store (serve --workers: every process tells the same time)
     delivery_lock: str | None = None  # a lock file: only the process holding it delivers (serve --workers)

@@ -13,7 +13,8 @@ import sqlite3
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
-SCHEMA_VERSION = "2"  # part of the seeded-file marker: a schema change re-seeds a file
+SCHEMA_VERSION = "3"  # part of the seeded-file marker: a schema change re-seeds a file
+INTERRUPTED = "interrupted: the worker stopped before an answer was recorded; the receiver may have had it"
 
 # Stored call-record columns. A call's callkey and activecallkey are not stored: they are
 # functions of its seq (see mock_server.domain.cdr), and so is its recording URL.
@@ -74,7 +75,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt);
 CREATE TABLE IF NOT EXISTS delivery_attempts (
   id INTEGER PRIMARY KEY, delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, at REAL NOT NULL,
-  status_code INTEGER, error TEXT, elapsed_ms REAL NOT NULL);
+  status_code INTEGER, error TEXT, elapsed_ms REAL NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS delivery_attempts_by_delivery ON delivery_attempts (delivery_id, attempt);
 CREATE TABLE IF NOT EXISTS agent_status (
   tenant TEXT NOT NULL, email TEXT NOT NULL, status TEXT NOT NULL, changed_at TEXT NOT NULL,
   PRIMARY KEY (tenant, email));
@@ -361,22 +363,41 @@ class Store:
                   "status, attempts, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0)",
                   (delivery_id, tenant, kind, method, url, content_type, payload, created_at))
 
-    def claim_deliveries(self, now: float, lease_seconds: float, limit: int) -> list[sqlite3.Row]:
-        """Pending deliveries due by ``now`` that no worker holds, leased to the caller for a while."""
+    def claim_delivery(self, now: float, lease_seconds: float, max_attempts: int) -> sqlite3.Row | None:
+        """The next pending delivery due by ``now`` that no worker holds, leased to the caller with its attempt
+        counted: ``attempts`` goes up and the attempt is logged "in flight" in the same transaction, before
+        anything is sent, so a resend after a crash carries a higher attempt number. An attempt whose lease ran
+        out before its answer was recorded is logged "interrupted" (the receiver may or may not have had it);
+        when that was the last attempt allowed, the delivery fails."""
         with self.transaction():
-            rows = self._all("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND claimed_until <= ? "
-                             "ORDER BY next_attempt, id LIMIT ?", (now, now, limit))
-            self._db.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?",
-                                 [(now + lease_seconds, row["id"]) for row in rows])
-        return rows
+            while True:
+                row = self._one("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? "
+                                "AND claimed_until <= ? ORDER BY next_attempt, id LIMIT 1", (now, now))
+                if row is None:
+                    return None
+                if row["claimed_until"] > 0:  # leased and never recorded: its worker stopped mid-attempt
+                    self._run("UPDATE delivery_attempts SET outcome = 'interrupted', error = ? "
+                              "WHERE delivery_id = ? AND attempt = ? AND outcome = 'in flight'",
+                              (INTERRUPTED, row["delivery_id"], row["attempts"]))
+                    if row["attempts"] >= max_attempts:
+                        self._run("UPDATE outbox SET status = 'failed', claimed_until = 0 WHERE id = ?", (row["id"],))
+                        continue
+                attempt = row["attempts"] + 1
+                self._run("UPDATE outbox SET attempts = ?, claimed_until = ? WHERE id = ?",
+                          (attempt, now + lease_seconds, row["id"]))
+                self._run("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, error, elapsed_ms, "
+                          "outcome) VALUES (?, ?, ?, NULL, NULL, 0, 'in flight')", (row["delivery_id"], attempt, now))
+                return self._one("SELECT * FROM outbox WHERE id = ?", (row["id"],))
 
-    def record_attempt(self, delivery_id: str, attempt: int, at: float, status_code: int | None, error: str | None,
-                       elapsed_ms: float, status: str, next_attempt: float) -> None:
+    def record_attempt(self, delivery_id: str, attempt: int, status_code: int | None, error: str | None,
+                       elapsed_ms: float, outcome: str, status: str, next_attempt: float) -> None:
+        """The answer to a claimed attempt; the delivery moves on only if no later claim took it meanwhile."""
         with self.transaction():
-            self._run("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, error, elapsed_ms) "
-                      "VALUES (?, ?, ?, ?, ?, ?)", (delivery_id, attempt, at, status_code, error, elapsed_ms))
-            self._run("UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, claimed_until = 0 "
-                      "WHERE delivery_id = ?", (status, attempt, next_attempt, delivery_id))
+            self._run("UPDATE delivery_attempts SET status_code = ?, error = ?, elapsed_ms = ?, outcome = ? "
+                      "WHERE delivery_id = ? AND attempt = ?", (status_code, error, elapsed_ms, outcome, delivery_id,
+                                                               attempt))
+            self._run("UPDATE outbox SET status = ?, next_attempt = ?, claimed_until = 0 "
+                      "WHERE delivery_id = ? AND attempts = ?", (status, next_attempt, delivery_id, attempt))
 
     def next_delivery_time(self) -> float | None:
         row = self._one("SELECT MIN(MAX(next_attempt, claimed_until)) AS t FROM outbox WHERE status = 'pending'")
@@ -389,7 +410,7 @@ class Store:
         rows = self._all(sql + " ORDER BY id DESC LIMIT ?", args + [limit])
         result = []
         for row in reversed(rows):
-            attempts = self._all("SELECT attempt, at, status_code, error, elapsed_ms FROM delivery_attempts "
+            attempts = self._all("SELECT attempt, at, outcome, status_code, error, elapsed_ms FROM delivery_attempts "
                                  "WHERE delivery_id = ? ORDER BY attempt", (row["delivery_id"],))
             result.append({key: row[key] for key in ("delivery_id", "tenant", "kind", "method", "url", "content_type",
                                                      "payload", "created_at", "status", "attempts")}

@@ -2,8 +2,9 @@
 
 The parent process seeds the file (or keeps it, same fixtures and seed) and binds the socket; each
 worker builds its own app on the file. The clock lives in the file (``clock_shared``), and only the
-worker holding ``delivery_lock`` sends callbacks, so none is sent twice; claims on the outbox are
-leases in the same file, so a delivery in flight is never taken by two processes either.
+worker holding ``delivery_lock`` sends callbacks; claims on the outbox are leases in the same file, so a
+delivery in flight is not taken by a second process unless the first died (then it is sent again, with a
+higher attempt number: delivery is at least once).
 """
 from __future__ import annotations
 

@@ -39,3 +39,16 @@ def wait_until(predicate, timeout: float = 20.0):
             return value
         ticker.wait(0.02)
     raise TimeoutError("condition not met in time")
+
+
+@pytest.fixture(scope="module")
+def netguard(tmp_path_factory):
+    """For a module whose tests, were the code broken, could connect beyond loopback: every other connect fails
+    before a packet leaves, and the module fails if anything even tried (tests/netguard)."""
+    from tests.netguard.sitecustomize import install
+
+    log = tmp_path_factory.mktemp("netguard") / "attempts.log"
+    uninstall = install(str(log))
+    yield log
+    uninstall()
+    assert not log.exists(), log.read_text()

@@ -1,6 +1,7 @@
 """``ccs-mock serve`` (or ``proxy``) in a subprocess, as a user runs it: waits for its banner, reads its URL."""
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -20,15 +21,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+NETGUARD = Path(__file__).resolve().parent / "netguard"
+
+
 class Served:
-    def __init__(self, *args: str, command: str = "serve"):
+    def __init__(self, *args: str, command: str = "serve", env: dict[str, str] | None = None,
+                 netguard: Path | None = None):
+        """``env``: variables added to this process's environment; ``netguard``: a log file, and the server may
+        connect only to loopback addresses (every other attempt fails and is written there)."""
         if "--port" not in args:
             args = ("--port", str(free_port()), *args)
         if command == "serve" and "--clock" not in args:
             args = ("--clock", "manual", *args)
         self._log = tempfile.TemporaryFile("w+")  # the access log: a pipe nobody reads would fill and block
+        environment = dict(os.environ, **(env or {}))
+        if netguard is not None:
+            paths = [str(NETGUARD), environment.get("PYTHONPATH", "")]
+            environment.update(PYTHONPATH=os.pathsep.join(p for p in paths if p), CCS_TEST_NETGUARD_LOG=str(netguard))
         self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", command, *args],
-                                     stdout=subprocess.PIPE, stderr=self._log, text=True)
+                                     stdout=subprocess.PIPE, stderr=self._log, text=True, env=environment)
         self.lines: list[str] = []
         ready = threading.Event()
 
@@ -53,15 +64,29 @@ class Served:
 
     def children(self) -> int:
         """How many processes this server's process started (gunicorn's workers)."""
-        count = 0
+        return len(self.child_pids())
+
+    def child_pids(self) -> list[int]:
+        pids = []
         for proc in Path("/proc").iterdir():
             try:
                 stat = (proc / "stat").read_text() if proc.name.isdigit() else ""
             except OSError:
                 continue
             if stat and int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
-                count += 1
-        return count
+                pids.append(int(proc.name))
+        return pids
+
+    def kill(self) -> None:
+        """``kill -9`` the server and the processes it started, as a crash would: no shutdown, no cleanup."""
+        children = self.child_pids()
+        self.proc.kill()  # first, so it cannot start new workers for the ones killed next
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.communicate(timeout=60)
 
     def stop(self) -> str:
         """Stop it; returns what it wrote to stderr."""

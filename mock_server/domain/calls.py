@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
+from mock_server.domain.callback_urls import CallbackHosts, parse_callback_url
 from mock_server.domain.cdr import CallKeys, CallOutcome, callid, cdr_row
 from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import CallStateError, InvalidHangupUrl, NoActiveCall
@@ -46,7 +47,7 @@ class CallTimings:
     ring_seconds: tuple[int, int]
     talk_seconds: tuple[int, int]
     ivr_seconds: int
-    allowed_callback_hosts: tuple[str, ...]
+    allowed_callback_hosts: CallbackHosts
 
 
 def plan_outbound(number: str, draw) -> tuple[str, int, int]:
@@ -83,13 +84,14 @@ class Calls:
         low, high = bounds
         return low + int(value * (high - low + 1))
 
-    def check_callback_url(self, url: str, what: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidHangupUrl(f"{what} must be an absolute http(s) URL, not {url[:200]!r}")
-        if parts.hostname.lower() not in self.timings.allowed_callback_hosts:
-            raise InvalidHangupUrl(f"{what} host {parts.hostname!r} is not allowed; allowed hosts: "
-                                   f"{', '.join(self.timings.allowed_callback_hosts)} (setting allowed_callback_hosts)")
+    def check_callback_url(self, url: str, what: str) -> str:
+        """The canonical form of a callback URL the fake may call, or ``InvalidHangupUrl`` naming ``what``."""
+        try:
+            target = parse_callback_url(url)
+            self.timings.allowed_callback_hosts.check(target)
+        except InvalidHangupUrl as error:
+            raise InvalidHangupUrl(f"{what} {error.message}") from None
+        return target.url
 
     def _active_of(self, agent: Agent):
         calls = self.store.agent_active_calls(agent.tenant, agent.email)
@@ -101,7 +103,7 @@ class Calls:
         """Asynchronous and always "success" for a dial (facts §2.3, §13.4); refused only for an agent already on
         a call or a hangup_url the fake may not call (both assumed)."""
         if hangup_url:
-            self.check_callback_url(hangup_url, "hangup_url")
+            hangup_url = self.check_callback_url(hangup_url, "hangup_url")
         with self.store.transaction():
             if self._active_of(agent) is not None:
                 raise CallStateError("Agent already has an active call")
@@ -384,7 +386,7 @@ class Calls:
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def set_notifications(self, tenant: Tenant, url: str, params: dict[str, str]) -> None:
-        self.check_callback_url(url, "notification url")
+        url = self.check_callback_url(url, "notification url")
         unknown = set(params) - set(NOTIFICATION_FIELDS)
         if unknown:
             raise CallStateError(f"unknown notification fields {sorted(unknown)}; known: {list(NOTIFICATION_FIELDS)}")

@@ -1,14 +1,20 @@
 """Hangup POSTs and notification GETs leave the fake over real HTTP, to a real local receiver."""
 from __future__ import annotations
 
+import socket
+import ssl
 from pathlib import Path
 
 import pytest
 import requests
+import trustme
 
 from mock_server import create_app
+from mock_server.delivery import DeliveryWorker
 from mock_server.receiver import Receiver
 from mock_server.server import LiveServer
+from mock_server.settings import Settings
+from mock_server.store import Store
 from tests.conftest import DEMO, email_of, token_of, wait_until
 
 FAST_RETRIES = {"delivery_backoff_seconds": 0.05, "delivery_timeout_seconds": 0.5, "delivery_max_attempts": 4}
@@ -131,10 +137,19 @@ def test_disallowed_hangup_url_is_refused_visibly_and_never_fetched(receiver) ->
         server.stop()
 
 
-def test_allow_list_can_name_more_hosts(receiver) -> None:
-    server = serve(allowed_callback_hosts=("127.0.0.1", "crm.internal"))
+def test_allow_list_can_name_more_hosts_addresses_and_ranges(netguard) -> None:
+    server = serve(allowed_callback_hosts=("127.0.0.1", "crm.internal", "10.20.0.0/16", "fd00::5"))
     try:
-        assert call(server, "http://crm.internal/hook")["success"] is True
+        ccs = server.app.extensions["ccs"]
+        api = lambda **p: requests.get(f"{server.url}/api/", params=p, timeout=10).json()  # noqa: E731
+        for index, url in enumerate(("http://crm.internal/hook", "http://10.20.7.1:8080/hook", "http://[fd00::5]/")):
+            session = api(function="login", app_token=token_of(ccs), email=email_of(ccs, index=index))["session"]
+            assert api(function="click2call", session=session, phonenumber="905550000001", hangup_url=url) == \
+                {"success": True}  # the calls are never ended here: nothing is sent to these hosts
+        session = api(function="login", app_token=token_of(ccs), email=email_of(ccs, index=3))["session"]
+        refused = api(function="click2call", session=session, phonenumber="905550000001",
+                      hangup_url="http://10.21.0.1/hook")
+        assert refused["success"] is False and "address '10.21.0.1' is not allowed" in refused["message"]
     finally:
         server.stop()
 
@@ -177,3 +192,177 @@ def test_impossible_control_requests_are_refused_and_change_nothing(path, body, 
         assert server.app.extensions["ccs"].store.pop_scripted_outcome(DEMO, "") is None
     finally:
         server.stop()
+
+
+# -- the delivery layer: resolve, check, connect to what was checked -----------------------------------------------
+
+def worker(store: Store, resolve=socket.getaddrinfo, **settings) -> DeliveryWorker:
+    return DeliveryWorker(store, Settings(**(FAST_RETRIES | settings)), tick=lambda: 0, resolve=resolve)
+
+
+def outbox_row(store: Store, url: str, delivery_id: str = "hangup-1") -> str:
+    store.enqueue(delivery_id, DEMO, "hangup", "POST", url, "application/x-www-form-urlencoded", "call_id=1",
+                  "2026-01-01 00:00:00")
+    return delivery_id
+
+
+def addresses(*hosts: str):
+    """What getaddrinfo answers for a name that resolves to these addresses."""
+    def resolve(host, port, **_):
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in hosts]
+    return resolve
+
+
+@pytest.fixture
+def forbidden():
+    with Receiver(host="127.0.0.2") as rx:  # loopback, but on no allow-list of these tests
+        yield rx
+
+
+def test_a_name_is_resolved_once_per_attempt_and_the_checked_address_is_the_one_connected(
+        netguard, receiver, forbidden) -> None:
+    """DNS rebinding: the first answer (allowed) is checked and connected; later answers never are."""
+    answers = [["127.0.0.1"], ["127.0.0.2"]]
+    asked = []
+
+    def resolve(host, port, **kwargs):
+        asked.append(host)
+        return addresses(*answers[min(len(asked), 2) - 1])(host, port)
+
+    store = Store()
+    outbox_row(store, f"http://rebind.test:{receiver.port}/hook")
+    assert worker(store, resolve, allowed_callback_hosts=("127.0.0.1",)).run_once() == 1
+    (post,) = receiver.wait_for(1)
+    assert post.headers["host"] == f"rebind.test:{receiver.port}" and asked == ["rebind.test"]
+    assert store.list_deliveries(None, 10)[0]["status"] == "delivered"
+    assert forbidden.requests == []
+
+
+def test_a_name_off_the_list_is_refused_unless_every_address_it_resolves_to_is_allowed(netguard, receiver) -> None:
+    store = Store()
+    outbox_row(store, f"http://mixed.test:{receiver.port}/hook")
+    worker(store, addresses("127.0.0.1", "10.0.0.1"), allowed_callback_hosts=("127.0.0.1",)).run_once()
+    (delivery,) = store.list_deliveries(None, 10)
+    assert delivery["status"] == "failed" and delivery["attempt_log"][0]["outcome"] == "refused"
+    assert "resolves to 127.0.0.1, 10.0.0.1; 10.0.0.1 is not on allowed_callback_hosts" in \
+        delivery["attempt_log"][0]["error"]
+    assert receiver.requests == []
+
+
+def test_a_name_on_the_list_goes_to_whatever_it_resolves_to(netguard, receiver) -> None:
+    """Listed by name: its addresses are trusted (crm.internal in a private range), tried in order while
+    connecting fails."""
+    store = Store()
+    outbox_row(store, f"http://crm.internal:{receiver.port}/hook")
+    resolve = addresses("127.0.0.3", "127.0.0.1")  # nobody listens on 127.0.0.3: connection refused
+    worker(store, resolve, allowed_callback_hosts=("crm.internal",)).run_once()
+    (post,) = receiver.wait_for(1)
+    assert post.headers["host"] == f"crm.internal:{receiver.port}"
+    (delivery,) = store.list_deliveries(None, 10)
+    assert delivery["status"] == "delivered" and len(delivery["attempt_log"]) == 1
+
+
+def test_the_system_resolver_decides_for_a_name_off_the_list(netguard, receiver) -> None:
+    store = Store()
+    outbox_row(store, f"http://localhost:{receiver.port}/ok", "hangup-ok")
+    worker(store, allowed_callback_hosts=("127.0.0.1", "::1")).run_once()  # localhost: loopback addresses only
+    assert receiver.wait_for(1)[0].path == "/ok"
+    outbox_row(store, f"http://localhost:{receiver.port}/refused", "hangup-refused")
+    worker(store, allowed_callback_hosts=("10.20.0.0/16",)).run_once()
+    refused = next(d for d in store.list_deliveries(None, 10) if d["delivery_id"] == "hangup-refused")
+    assert refused["status"] == "failed" and "is not on allowed_callback_hosts (10.20.0.0/16)" in \
+        refused["attempt_log"][0]["error"]
+    assert len(receiver.requests) == 1
+
+
+def test_https_checks_the_certificate_and_sends_sni_for_the_name_not_the_address(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    names = []
+    for certified, delivered in (("localhost", True), ("crm.internal", False)):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(certified).configure_cert(context)  # a name only: no IP address in the certificate
+        context.sni_callback = lambda sock, name, ctx: names.append(name)
+        with Receiver(ssl_context=context) as tls:
+            store = Store()
+            outbox_row(store, f"https://localhost:{tls.port}/hook")
+            worker(store, delivery_ca_bundle=str(ca_file), allowed_callback_hosts=("localhost",)).run_once()
+            (delivery,) = store.list_deliveries(None, 10)
+            if delivered:
+                assert delivery["status"] == "delivered"
+                assert tls.wait_for(1)[0].headers["host"] == f"localhost:{tls.port}"
+            else:
+                assert delivery["attempt_log"][0]["outcome"] == "failed" and "SSLError" in \
+                    delivery["attempt_log"][0]["error"]
+                assert tls.requests == []
+    assert names == ["localhost", "localhost"]
+
+
+def test_a_redirect_to_a_forbidden_host_is_not_followed_and_counts_as_a_failed_attempt(
+        netguard, receiver, forbidden) -> None:
+    receiver.answer_next(302, 302, headers={"Location": forbidden.url("/stolen")})
+    store = Store()
+    outbox_row(store, receiver.url("/hook"))
+    delivery_worker = worker(store, delivery_max_attempts=2, delivery_backoff_seconds=0.0)
+    assert delivery_worker.run_once() == 2
+    (delivery,) = store.list_deliveries(None, 10)
+    assert delivery["status"] == "failed"
+    assert [(a["outcome"], a["status_code"], a["error"]) for a in delivery["attempt_log"]] == \
+        [("failed", 302, "HTTP 302")] * 2
+    assert len(receiver.requests) == 2 and forbidden.requests == []
+
+
+def test_proxies_from_the_environment_are_not_used(netguard, receiver, forbidden, monkeypatch) -> None:
+    monkeypatch.setenv("HTTP_PROXY", forbidden.url(""))
+    monkeypatch.setenv("http_proxy", forbidden.url(""))
+    store = Store()
+    outbox_row(store, receiver.url("/hook"))
+    worker(store).run_once()
+    assert receiver.wait_for(1)[0].path == "/hook" and forbidden.requests == []
+
+
+# -- attempts: counted when claimed, before the request is sent ----------------------------------------------------
+
+def test_an_attempt_is_counted_when_claimed_and_one_never_recorded_is_logged_interrupted(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "outbox.sqlite3"))
+    outbox_row(store, "http://127.0.0.1:9/hook")
+    first = store.claim_delivery(100.0, 5.0, max_attempts=6)
+    assert first["attempts"] == 1
+    assert [a["outcome"] for a in store.list_deliveries(None, 1)[0]["attempt_log"]] == ["in flight"]
+    assert store.claim_delivery(104.0, 5.0, max_attempts=6) is None  # leased
+    store.close()  # the sender crashes here: the attempt was counted, its answer never recorded
+    store = Store(str(tmp_path / "outbox.sqlite3"))
+    second = store.claim_delivery(106.0, 5.0, max_attempts=6)
+    assert second["attempts"] == 2
+    store.record_attempt("hangup-1", 2, 200, None, 3.0, "delivered", "delivered", 0.0)
+    (delivery,) = store.list_deliveries(None, 1)
+    assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
+    assert [(a["attempt"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "interrupted"), (2, "delivered")]
+    assert delivery["attempt_log"][0]["error"].startswith("interrupted: ")
+
+
+def test_an_interrupted_last_attempt_fails_the_delivery() -> None:
+    store = Store()
+    outbox_row(store, "http://127.0.0.1:9/hook")
+    assert store.claim_delivery(100.0, 5.0, max_attempts=1)["attempts"] == 1
+    assert store.claim_delivery(106.0, 5.0, max_attempts=1) is None
+    (delivery,) = store.list_deliveries(None, 1)
+    assert delivery["status"] == "failed" and [a["outcome"] for a in delivery["attempt_log"]] == ["interrupted"]
+
+
+def test_a_late_answer_is_logged_but_does_not_move_a_delivery_claimed_again() -> None:
+    store = Store()
+    outbox_row(store, "http://127.0.0.1:9/hook")
+    store.claim_delivery(100.0, 5.0, max_attempts=6)
+    store.claim_delivery(106.0, 5.0, max_attempts=6)
+    store.record_attempt("hangup-1", 1, 503, "HTTP 503", 7000.0, "failed", "failed", 0.0)
+    (delivery,) = store.list_deliveries(None, 1)
+    assert (delivery["status"], delivery["attempts"]) == ("pending", 2)
+    assert [(a["attempt"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "failed"), (2, "in flight")]
+
+
+def test_a_lease_no_longer_than_the_timeout_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"delivery_lease_seconds \(2\.0\) must be longer than delivery_timeout"):
+        worker(Store(), delivery_timeout_seconds=2.0, delivery_lease_seconds=2.0)
+    assert worker(Store(), delivery_timeout_seconds=2.0).lease_seconds == 7.0

@@ -60,3 +60,22 @@ def test_check_without_the_kits_dependencies_says_what_to_install(tmp_path) -> N
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "pip install 'ccs-mock[check]'" in result.stderr and "schemathesis" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_adds_allowed_callback_hosts_and_names_a_bad_one() -> None:
+    for env, expected in (({}, ["127.0.0.1", "localhost", "::1", "127.0.0.2", "10.20.0.0/16"]),
+                          ({"CCS_MOCK_ALLOWED_CALLBACK_HOSTS": "127.0.0.1, crm.internal"},
+                           ["127.0.0.1", "crm.internal", "127.0.0.2", "10.20.0.0/16"])):
+        served = Served("--db", ":memory:", "--allow-callback-host", "127.0.0.2", "--allow-callback-host",
+                        "10.20.0.0/16", env=env)
+        try:
+            settings = requests.get(f"{served.url}/_mock/settings", timeout=10).json()
+            assert settings["allowed_callback_hosts"] == expected
+            put = requests.put(f"{served.url}/_mock/notifications", json={"url": "http://127.0.0.2:9/ivr"}, timeout=10)
+            assert put.status_code == 200 and put.json()["url"] == "http://127.0.0.2:9/ivr"
+        finally:
+            served.stop()
+    bad = run("serve", "--db", ":memory:", "--allow-callback-host", "10.20.1.0/16")
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "'10.20.1.0/16' has host bits set (did you mean 10.20.0.0/16?)" in bad.stderr
+    assert "--allow-callback-host or CCS_MOCK_ALLOWED_CALLBACK_HOSTS" in bad.stderr
