@@ -20,7 +20,7 @@ from flask import Flask, Response, request
 from jsonschema import Draft202012Validator
 
 from mock_server.domain.errors import VendorError
-from mock_server.masking import SECRET_PARAMETERS
+from mock_server.masking import is_secret
 from mock_server.masking import mask_secret_keys as redact
 from mock_server.resources import spec_path
 from mock_server.spec import Spec, resolve_refs
@@ -111,7 +111,7 @@ def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | No
                 note({"function": function, "where": "response", "status": answer.status_code,
                       "problems": problems, "body": body})
         if record is not None and operation is not None:
-            exchange = {"function": function, "params": {k: v for k, v in params.items() if k not in SECRET_PARAMETERS},
+            exchange = {"function": function, "params": {k: v for k, v in params.items() if not is_secret(k)},
                         "status": answer.status_code, "body": redact(body)}
             name = f"{time.time_ns()}-{function}.json"
             (record / name).write_text(json.dumps(exchange, indent=2, ensure_ascii=False), encoding="utf-8")
