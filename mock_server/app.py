@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask import Flask
 
-from mock_server import control, pages, routing, softphone
+from mock_server import control, guard, pages, routing, softphone
 from mock_server.domain.backend import Backend, BackendOptions
 from mock_server.domain.calls import CallTimings
 from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, *, progress: Callable[[int], No
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the vendor's field order
     app.extensions["ccs"] = build_context(settings, progress)
+    guard.register(app)
     routing.register(app)
     control.register(app)
     softphone.register(app)

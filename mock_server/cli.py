@@ -59,17 +59,28 @@ def credentials_of(ccs) -> list[dict]:
               help="Threads per worker process (--workers > 1).")
 @click.option("--control-token", envvar="CCS_MOCK_CONTROL_TOKEN", default=None,
               help="Token the control API requires; generated when binding beyond loopback without one.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another Host name the control API (/_mock/) answers on (repeatable; env CCS_MOCK_ALLOWED_HOSTS). "
+                   "'*' allows any name: unsafe, a DNS-rebinding page could then drive the sandbox.")
 @click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None, replay_dir: str | None) -> None:
+          control_token: str | None, allowed_hosts: tuple[str, ...], replay_dir: str | None) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
         control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
                              clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
+    bound = () if host in WILDCARD_ADDRESSES else (host,)  # the address itself names the fake
+    settings = dataclasses.replace(settings, allowed_hosts=(*settings.allowed_hosts, *allowed_hosts, *bound))
+    if "*" in settings.allowed_hosts:
+        click.secho("warning: the control API answers any Host name (--allowed-host '*'): a page that rebinds its "
+                    "own name to this machine can drive the sandbox", fg="yellow", err=True)
+    elif not bound:
+        click.secho("note: the control API answers only loopback, the tenant and softphone names; add the name "
+                    "this machine is reached by with --allowed-host NAME", fg="yellow", err=True)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     if settings.db != ":memory:":
         Path(settings.db).parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +112,9 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
     ccs.store.close()  # each worker opens the file itself
     ccs.pristine.close()
     serve_workers(settings, listener, workers, threads, (str(secure.server_pem),) * 2 if secure else None)
+
+
+WILDCARD_ADDRESSES = ("", "0.0.0.0", "::", "[::]")
 
 
 def is_loopback(host: str) -> bool:

@@ -1,6 +1,7 @@
 """``ccs-mock serve`` (or ``proxy``) in a subprocess, as a user runs it: waits for its banner, reads its URL."""
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -21,14 +22,15 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, *args: str, command: str = "serve"):
+    def __init__(self, *args: str, command: str = "serve", env: dict[str, str] | None = None):
         if "--port" not in args:
             args = ("--port", str(free_port()), *args)
         if command == "serve" and "--clock" not in args:
             args = ("--clock", "manual", *args)
         self._log = tempfile.TemporaryFile("w+")  # the access log: a pipe nobody reads would fill and block
         self.proc = subprocess.Popen([sys.executable, "-m", "mock_server.cli", command, *args],
-                                     stdout=subprocess.PIPE, stderr=self._log, text=True)
+                                     stdout=subprocess.PIPE, stderr=self._log, text=True,
+                                     env={**os.environ, **(env or {})})
         self.lines: list[str] = []
         ready = threading.Event()
 
