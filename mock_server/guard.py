@@ -1,4 +1,5 @@
-"""What every request must pass before a route sees it, and what every answer carries.
+"""What every request must pass before a route sees it, and what every answer carries
+(``X-Content-Type-Options: nosniff``: a browser takes each answer for what its Content-Type says).
 
 The control API (``/_mock/``) reveals and changes the whole sandbox (app tokens, the clock, a reset),
 and the fake usually runs on a developer's machine, next to a browser that visits other sites. So:
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from mock_server.control import ControlError
 from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
@@ -103,5 +104,11 @@ def check_json() -> None:
                        f"body is what a page on another site could send)")
 
 
+def nosniff(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def register(app: Flask) -> None:
     app.before_request(Guard.of(app).before_request)
+    app.after_request(nosniff)

@@ -44,3 +44,15 @@ def test_journal_and_access_log_mask_secrets_in_any_case(live, caplog) -> None:
     assert token not in logged and "control-secret" not in logged
     entry = ccs.store.list_journal(10)[-1]
     assert entry["params"]["APP_TOKEN"] == entry["params"]["app_token"] == mask(token)
+
+
+def test_every_answer_says_nosniff(client) -> None:
+    token = token_of(client.ccs)
+    answers = [client.api(function="ping", app_token=token), client.api(function="nosuch"),
+               client.request("GET", "/api/", host="evil.example"), client.request("GET", "/_mock/tenants"),
+               client.request("GET", "/_mock/"), client.request("GET", "/_mock/static/ui.css"),
+               client.request("GET", "/_mock/openapi/ccs.yaml"), client.request("GET", "/_mock/nothing"),
+               client.request("POST", "/_mock/reset", data="a=1"), client.request("GET", "/_mock/clock", host="evil.example"),
+               client.request("GET", "/generic/sso/"), client.request("GET", "/nowhere"),
+               client.request("DELETE", "/api/")]
+    assert [a.headers.get("X-Content-Type-Options") for a in answers] == ["nosniff"] * len(answers)
