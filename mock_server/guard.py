@@ -24,7 +24,7 @@ import ipaddress
 
 from flask import Flask, Response, request
 
-from mock_server.control import ControlError
+from mock_server.control import ControlError, is_control_path
 from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
 from mock_server.tls import served_hosts
 
@@ -42,10 +42,6 @@ def host_name(host: str) -> str:
     except ValueError:
         pass
     return strip_port(host)
-
-
-def is_control_path(path: str) -> bool:
-    return path == "/_mock" or path.startswith("/_mock/")
 
 
 class Guard:

@@ -11,7 +11,7 @@ from mock_server import create_app
 from mock_server.masking import mask, mask_params, mask_query
 from mock_server.replay import request_key
 from mock_server.server import LiveServer
-from tests.conftest import token_of
+from tests.conftest import DEMO, email_of, token_of
 
 
 @pytest.fixture
@@ -56,3 +56,38 @@ def test_every_answer_says_nosniff(client) -> None:
                client.request("GET", "/generic/sso/"), client.request("GET", "/nowhere"),
                client.request("DELETE", "/api/")]
     assert [a.headers.get("X-Content-Type-Options") for a in answers] == ["nosniff"] * len(answers)
+
+
+def test_head_on_the_api_runs_nothing(client) -> None:
+    """HEAD would log in or place a call with an answer nobody reads: refused like any other method."""
+    ccs = client.ccs
+    session = client.api(function="login", app_token=token_of(ccs), email=email_of(ccs)).body["session"]
+    before = (len(ccs.backend.sessions.live(ccs.backend.tenants.get(DEMO))), ccs.store.list_active_calls(DEMO))
+    for params in ({"function": "login", "app_token": token_of(ccs), "email": email_of(ccs)},
+                   {"function": "click2call", "session": session, "phonenumber": "905321112233"}):
+        answer = client.request("HEAD", "/api/", params=params)
+        assert answer.status == 405 and answer.headers["Allow"] == "GET, POST"
+        assert answer.headers["Content-Type"] == "application/json"
+    assert (len(ccs.backend.sessions.live(ccs.backend.tenants.get(DEMO))), ccs.store.list_active_calls(DEMO)) == before
+    journal = ccs.store.list_journal(10)
+    assert [(e["method"], e["status"]) for e in journal] == [("GET", 200), ("HEAD", 405), ("HEAD", 405)]
+
+
+def test_other_methods_on_the_api_are_405_with_allow(client) -> None:
+    for method in ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]:
+        answer = client.request(method, "/api/", params={"function": "ping", "app_token": token_of(client.ccs)})
+        assert answer.status == 405 and answer.headers["Allow"] == "GET, POST", method
+        assert answer.body["success"] is False and answer.body["message"].startswith("Method Not Allowed")
+
+
+def test_every_405_says_what_is_allowed(client) -> None:
+    for method, path, allowed in [("GET", "/_mock/reset", {"POST"}), ("DELETE", "/_mock/clock", {"GET", "POST"}),
+                                  ("GET", "/generic/sso/actions/dial", {"POST"}),
+                                  ("HEAD", "/generic/sso/actions/dial", {"POST"}),
+                                  ("POST", "/_mock/tenants", {"GET"}), ("PUT", "/generic/sso/", {"GET"})]:
+        answer = client.request(method, path)
+        assert answer.status == 405, (method, path)
+        assert allowed <= {m.strip() for m in answer.headers["Allow"].split(",")}, (method, path, answer.headers)
+        assert answer.headers["Content-Type"] == "application/json"
+    body = client.request("GET", "/_mock/reset").body
+    assert body["error"] == "method_not_allowed" and body["message"], "control errors keep the control API's shape"
