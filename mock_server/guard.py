@@ -13,6 +13,10 @@ and the fake usually runs on a developer's machine, next to a browser that visit
   carry JSON, and is refused when its ``Origin`` is another origin or the browser labels it
   ``Sec-Fetch-Site: cross-site`` / ``same-site``. The fake's own pages send same-origin JSON fetches.
 
+Every request is held to the sizes the threaded server allows (64 KiB of request target, 64 KiB of
+headers), so under ``serve --workers`` (gunicorn, whose own limits are lifted for this) an oversized
+request gets the same JSON answer, not gunicorn's HTML page.
+
 ``/_mock/sink/NAME`` is a callback receiver: it records any request from any host in any encoding (the
 fake's delivery worker posts forms there), and refuses only a foreign ``Origin``. The vendor API
 (``/api/``) is not guarded: an unknown Host already gets the vendor's unknown-tenant error, and a real
@@ -23,14 +27,18 @@ from __future__ import annotations
 import ipaddress
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from mock_server.control import ControlError, is_control_path
 from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
+from mock_server.routing import is_api_path
 from mock_server.tls import served_hosts
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CROSS_SITE = frozenset({"cross-site", "same-site"})  # Sec-Fetch-Site values of a request from another site
 RECEIVER_ENDPOINTS = frozenset({"control.sink"})
+MAX_TARGET_BYTES = 64 * 1024  # what http.server (under Werkzeug's threaded server) reads of a request line
+MAX_HEADER_BYTES = 64 * 1024
 
 
 def host_name(host: str) -> str:
@@ -56,6 +64,7 @@ class Guard:
         return cls(frozenset(host_name(name) for name in names if name != "*"), "*" in ccs.settings.allowed_hosts)
 
     def before_request(self) -> None:
+        check_sizes()
         if not is_control_path(request.path):
             return
         receiver = request.endpoint in RECEIVER_ENDPOINTS
@@ -74,6 +83,15 @@ class Guard:
                            f"the control API answers only on loopback and the fake's own host names, not on "
                            f"{host[:100]!r}; to use it under this name, start the fake with --allowed-host "
                            f"{host[:100]} (setting allowed_hosts, env CCS_MOCK_ALLOWED_HOSTS)")
+
+
+def check_sizes() -> None:
+    target = len(request.environ.get("RAW_URI") or request.full_path)
+    if target > MAX_TARGET_BYTES and not is_api_path():  # /api/ has its own, smaller limit (max_query_bytes)
+        raise RequestURITooLarge(f"the request target is {target} bytes; at most {MAX_TARGET_BYTES} are served")
+    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())  # "Name: value\r\n"
+    if size > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLarge(f"the headers are {size} bytes; at most {MAX_HEADER_BYTES} are served")
 
 
 def check_origin() -> None:

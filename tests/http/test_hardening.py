@@ -2,7 +2,9 @@
 405 with its Allow header, HEAD refused where it would act, and JSON for requests too large to serve."""
 from __future__ import annotations
 
+import json
 import logging
+import socket
 
 import pytest
 import requests
@@ -12,6 +14,7 @@ from mock_server.masking import mask, mask_params, mask_query
 from mock_server.replay import request_key
 from mock_server.server import LiveServer
 from tests.conftest import DEMO, email_of, token_of
+from tests.served import Served
 
 
 @pytest.fixture
@@ -91,3 +94,61 @@ def test_every_405_says_what_is_allowed(client) -> None:
         assert answer.headers["Content-Type"] == "application/json"
     body = client.request("GET", "/_mock/reset").body
     assert body["error"] == "method_not_allowed" and body["message"], "control errors keep the control API's shape"
+
+
+def raw_request(port: int, head: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send a request as bytes and read the whole answer (the request asks to close the connection)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head_part, _, body = received.partition(b"\r\n\r\n")
+    lines = head_part.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def oversized_requests(token: str) -> list[tuple[str, bytes, int]]:
+    end = b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    big = b"A" * 70_000
+    return [
+        ("request line", b"GET /_mock/clock?x=" + big + b" HTTP/1.1\r\n" + end, 414),
+        ("request line on /api/", b"GET /api/?function=ping&app_token=" + token.encode() + b"&x=" + big
+         + b" HTTP/1.1\r\n" + end, 414),
+        ("query over max_query_bytes", b"GET /api/?function=ping&x=" + b"A" * 20_000 + b" HTTP/1.1\r\n" + end, 414),
+        ("one header", b"GET /_mock/clock HTTP/1.1\r\nX-Big: " + big + b"\r\n" + end, 431),
+        ("headers in total", b"GET /api/?function=ping HTTP/1.1\r\nX-A: " + big[:40_000] + b"\r\nX-B: "
+         + big[:40_000] + b"\r\n" + end, 431),
+    ]
+
+
+def assert_json_refusals(port: int, token: str) -> None:
+    for what, head, status in oversized_requests(token):
+        code, headers, body = raw_request(port, head)
+        assert code == status, (what, code, body[:300])
+        assert headers["content-type"] == "application/json" and headers["x-content-type-options"] == "nosniff", what
+        answer = json.loads(body)
+        assert answer["message"] and (answer.get("success") is False or answer.get("error")), (what, answer)
+        assert b"<" not in body, (what, body[:300])
+        assert token.encode() not in body, what
+
+
+def test_oversized_requests_get_json_from_the_threaded_server(live, caplog) -> None:
+    token = token_of(live.app.extensions["ccs"])
+    with caplog.at_level(logging.INFO, logger="ccs_mock.http"):
+        assert_json_refusals(live.port, token)
+        code, headers, body = raw_request(live.port, b"GET /_mock/clock HTTP/1.1\r\n"
+                                          + b"".join(b"X-%d: 1\r\n" % i for i in range(150))
+                                          + b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        assert code == 431 and json.loads(body)["error"] == "request_header_fields_too_large"
+    assert token not in caplog.text, "the access log masks the refused requests' secrets too"
+
+
+def test_oversized_requests_get_json_from_the_worker_processes(tmp_path) -> None:
+    served = Served("--workers", "2", "--db", str(tmp_path / "w.sqlite3"))
+    try:
+        token = requests.get(served.url + "/_mock/tenants", timeout=10).json()["tenants"][0]["app_tokens"][0]["app_token"]
+        assert_json_refusals(served.port, token)
+    finally:
+        served.stop()
