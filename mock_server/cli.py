@@ -127,6 +127,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def page_links(url: str, control_token: str | None) -> dict[str, str]:
+    """The sandbox pages' addresses. The control token rides in the fragment, which a browser never sends
+    (so no access log or proxy sees it); the pages keep it for the tab and drop it from the address bar."""
+    fragment = f"#token={control_token}" if control_token else ""
+    return {name: f"{url}/_mock/{path}{fragment}" for name, path in (("dashboard", ""), ("demo", "demo"),
+                                                                      ("docs", "docs"))}
+
+
 def banner(ccs, url: str, port: int, secure, workers: int) -> None:
     """What `serve` prints: where each tenant is, its credentials, and the sandbox's pages."""
     settings = ccs.settings
@@ -149,13 +157,13 @@ def banner(ccs, url: str, port: int, secure, workers: int) -> None:
         click.echo(f"    CA file:   {secure.ca_path.resolve()}   (curl --cacert, requests verify=, REQUESTS_CA_BUNDLE)")
         click.echo(f"    /etc/hosts: {hosts_lines([t.host for t in ccs.backend.tenants.list()])}")
         click.echo(f"    then:      {names}/api/?function=ping&app_token=...")
-    query = f"?token={settings.control_token}" if settings.control_token else ""
+    links = page_links(url, settings.control_token)
     if settings.control_token:
         click.echo(f"\n  control token: {settings.control_token}   (header `Authorization: Bearer TOKEN`)")
-    click.echo(f"\n  dashboard:   {url}/_mock/{query}   (the sandbox: tenants, sessions, calls, CDRs, clock)")
-    click.echo(f"  demo CRM:    {url}/_mock/demo{query}   (sign in, softphone iframe, click-to-call, contact cards)")
+    click.echo(f"\n  dashboard:   {links['dashboard']}   (the sandbox: tenants, sessions, calls, CDRs, clock)")
+    click.echo(f"  demo CRM:    {links['demo']}   (sign in, softphone iframe, click-to-call, contact cards)")
     click.echo(f"  softphone:   {url}/generic/sso/?tenant=TENANT_HOST&session=SESSION_FROM_LOGIN")
-    click.echo(f"  API docs:    {url}/_mock/docs")
+    click.echo(f"  API docs:    {links['docs']}")
     click.echo(f"  control API: {url}/_mock/... (spec at {url}/_mock/openapi/control.yaml)")
 
 
