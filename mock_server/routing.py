@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Request
 
 from mock_server import vendor_errors
 from mock_server.control import is_control_path
@@ -21,15 +22,20 @@ TENANT_HEADER = "X-CCS-Mock-Tenant"
 API_METHODS = ("GET", "POST")  # facts §1.2 (D-V17); HEAD would run the function (a login, a call) unseen
 
 
-def request_params() -> dict[str, str]:
-    """Query parameters (and form fields, which D-V17 says POST may carry); the first value wins."""
+def params_of(req: Request) -> dict[str, str]:
+    """Query parameters, then (on POST, facts §1.2) form fields; the first value of a name wins, so a
+    query value wins over a form field of the same name."""
     params: dict[str, str] = {}
-    sources = [request.args] + ([request.form] if request.method == "POST" else [])
+    sources = [req.args] + ([req.form] if req.method == "POST" else [])
     for source in sources:
         for key in source.keys():
             if key and key not in params:
                 params[key] = source.get(key, "")
     return params
+
+
+def request_params() -> dict[str, str]:
+    return params_of(request)
 
 
 def json_response(status: int, body: Any) -> Response:

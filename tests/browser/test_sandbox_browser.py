@@ -1,6 +1,7 @@
 """The demo CRM page and the dashboard, clicked through in Chromium."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -134,6 +135,13 @@ def test_api_docs_are_served_locally_and_can_try_the_api(page, fake) -> None:
     assert fake.control("GET", "journal?function=login")["requests"][0]["tenant"] == DEMO
     login.scroll_into_view_if_needed()
     screenshot(page, "api-docs", full_page=False)
+    posted = page.locator("#op-loginPost")
+    posted.locator("summary").click()
+    posted.get_by_label("form fields (JSON)").fill(json.dumps({"app_token": fake.ccs.store.list_app_tokens(DEMO)[0]["token"],
+                                                               "email": "ayse.yilmaz@demo.example"}))
+    posted.get_by_role("button", name="Send to this fake").click()
+    posted.locator("pre", has_text='"login": true').wait_for()
+    assert [e["method"] for e in fake.control("GET", "journal?function=login")["requests"]] == ["GET", "POST"]
     page.select_option("#document", "softphone")
     page.locator("#schema-IncomingCall").wait_for()
     page.select_option("#document", "control")
