@@ -24,7 +24,8 @@ from tests.conftest import DEMO, email_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.alo-tech.com", "*.callcenterstudio.com")
+LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.alo-tech.com", "*.callcenterstudio.com",
+               "rebind.attacker.test")  # the last: a DNS-rebinding attacker's name, now resolving to the fake
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
                   "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in LOCAL_NAMES)]
@@ -50,16 +51,6 @@ def chromium_path() -> str:
     if not Path(path).exists():
         pytest.fail("Browser tests need Debian's Chromium: `apt-get install -y chromium` (or set CCS_MOCK_CHROMIUM)")
     return path
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Fake(CcsMock):

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from mock_server.resources import spec_path
-from tests.browser.conftest import CHROMIUM_FLAGS, PageSite, chromium_path
+from tests.browser.conftest import PageSite
 from tests.served import Served
 
 CONTROL = yaml.safe_load(spec_path("control.yaml").read_text())
@@ -136,18 +136,6 @@ Promise.all([
 document.querySelector("iframe").addEventListener("load", function () {{ window.submitted = true; }});
 document.getElementById("wipe").submit();
 </script>"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--host-resolver-rules")]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=[
-            *flags, "--host-resolver-rules=MAP rebind.attacker.test 127.0.0.1"])
-        yield browser
-        browser.close()
 
 
 def test_a_page_on_another_origin_cannot_wipe_or_read_the_sandbox(browser) -> None:
