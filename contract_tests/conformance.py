@@ -17,7 +17,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from mock_server.resources import spec_path
-from mock_server.spec import Spec, fidelity_tags, resolve_refs
+from mock_server.spec import Spec, fidelity_tags, function_name, resolve_refs
 
 MAX_EXAMPLES_PER_RULE = 3  # one broken field in 100 records is reported three times, not a hundred
 
@@ -53,11 +53,9 @@ class KitSpec:
         for _, tag in spec.fidelity():
             for item in tag.get("claims", []):
                 self.claims[item["id"]] = item
-        self.operations: dict[str, dict] = {}
-        for item in document["paths"].values():
-            for method, raw in item.items():
-                operation = resolve_refs(raw, document)
-                self.operations[operation["operationId"]] = operation
+        self.operations: dict[str, dict] = {}  # function -> its GET (a POST answers the same: spec.Spec checks)
+        for path_key, item in document["paths"].items():
+            self.operations[function_name(path_key)] = resolve_refs(item["get"], document)
         self.hangup_schema = resolve_refs(document["components"]["schemas"]["HangupPost"], document)
         # per id(resolved schema), which lives as long as self: its claims, its compiled validators
         self._schema_claims: dict[int, list[str]] = {}
@@ -74,34 +72,34 @@ class KitSpec:
         return Finding(self.level(claim_id), claim_id, message)
 
     # -- answers to ?function= requests ------------------------------------------------------------
-    def answer_check(self, operation_id: str, answer: Answer) -> tuple[list[Finding], list[str]]:
-        """How one answer to a declared (GET) call of ``operation_id`` breaks the spec, and which claims
+    def answer_check(self, function: str, answer: Answer) -> tuple[list[Finding], list[str]]:
+        """How one answer to a declared (GET or POST) call of ``function`` breaks the spec, and which claims
         the check exercised (the transport rules, the operation, the claims of the body's schema)."""
         findings: list[Finding] = []
-        exercised = ["transport.json", "transport.success-http-200", operation_id]
+        exercised = ["transport.json", "transport.success-http-200", function]
         if answer.status >= 500:
             findings.append(self.transport("transport.success-http-200",
-                                           f"{operation_id} answered HTTP {answer.status}: {answer.text[:200]!r}"))
+                                           f"{function} answered HTTP {answer.status}: {answer.text[:200]!r}"))
         if not isinstance(answer.body, dict):
             what = "no body" if not answer.text else ("JSON that is not an object" if answer.body is not None
                                                       else f"a body that is not JSON ({answer.content_type or 'no content type'})")
-            findings.append(self.transport("transport.json", f"{operation_id} answered {what}: {answer.text[:200]!r}"))
+            findings.append(self.transport("transport.json", f"{function} answered {what}: {answer.text[:200]!r}"))
             return findings, exercised
         exercised.append("transport.json-content-type")
         if answer.content_type.split(";")[0].strip().lower() != "application/json":
             findings.append(self.transport("transport.json-content-type",
-                                           f"{operation_id} answered JSON labelled {answer.content_type!r}"))
+                                           f"{function} answered JSON labelled {answer.content_type!r}"))
         error = is_error_body(answer.body)
         if error:
             exercised.append("transport.http-200-errors")
         if answer.status != 200 and answer.status < 500:
             claim = "transport.http-200-errors" if error else "transport.success-http-200"
-            findings.append(self.transport(claim, f"{operation_id} answered HTTP {answer.status} with {answer.text[:200]!r}"))
-        operation = self.operations[operation_id]
+            findings.append(self.transport(claim, f"{function} answered HTTP {answer.status} with {answer.text[:200]!r}"))
+        operation = self.operations[function]
         root = operation["responses"]["200"]["content"]["application/json"]["schema"]
         branches = root.get("anyOf", [root])
         branch = next((b for b in branches if _is_error_schema(b) == error), branches[0])
-        fallback = Finding(operation.get("x-fidelity", {}).get("level", "assumed"), operation_id, "")
+        fallback = Finding(operation.get("x-fidelity", {}).get("level", "assumed"), function, "")
         findings += schema_findings(branch, answer.body, [root], fallback, self._compiled(branch))
         exercised += self._claims_of(branch)
         return findings, exercised

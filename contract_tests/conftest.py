@@ -109,8 +109,10 @@ def ccs(request: pytest.FixtureRequest) -> Target:
     strict = {"yes": True, "no": False, "auto": is_fake}[config.getoption("--ccs-strict")]
     budget = config.getoption("--ccs-max-requests")
     rate = config.getoption("--ccs-rate")
+    allow_calls = is_fake or config.getoption("--ccs-allow-calls")
     http = PoliteSession(budget if budget is not None or is_fake else REAL_TENANT_BUDGET,
-                         rate if rate is not None or is_fake else REAL_TENANT_RATE)
+                         rate if rate is not None or is_fake else REAL_TENANT_RATE,
+                         frozenset() if allow_calls else CALL_FUNCTIONS)
     spec = kit_spec()
     config._ccs_http = http
     if base_url:
@@ -118,8 +120,7 @@ def ccs(request: pytest.FixtureRequest) -> Target:
         if not token or not email:
             raise pytest.UsageError("--ccs-base-url needs --ccs-app-token and --ccs-email (or CCS_APP_TOKEN, CCS_EMAIL)")
         config._ccs_target = base_url
-        yield Target(base_url.rstrip("/"), token, email, is_fake, is_fake or config.getoption("--ccs-allow-calls"),
-                     spec, http, Claims(spec, strict))
+        yield Target(base_url.rstrip("/"), token, email, is_fake, allow_calls, spec, http, Claims(spec, strict))
         return
     from mock_server import create_app
     from mock_server.server import LiveServer

@@ -3,14 +3,16 @@
 ``Target.api`` sends ``GET /api/?function=NAME&...`` exactly as the vendor documents it and checks
 every answer against the spec (``conformance``) before a test sees it. Against a tenant that is not a
 ccs-mock fake, every request counts against a budget and a rate (``PoliteSession``), and functions
-that place or change calls are refused without ``--ccs-allow-calls``.
+that place or change calls are refused without ``--ccs-allow-calls``: the session itself refuses any
+request that names one, by any method, in the query or in a form body.
 """
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
@@ -26,16 +28,21 @@ class BudgetExhausted(AssertionError):
 
 
 class PoliteSession(requests.Session):
-    """A ``requests.Session`` that counts requests, stops at a budget and keeps to a rate."""
+    """A ``requests.Session`` that counts requests, stops at a budget, keeps to a rate, and never sends a
+    request naming one of ``refused_functions``."""
 
-    def __init__(self, max_requests: int | None, rate: float | None):
+    def __init__(self, max_requests: int | None, rate: float | None, refused_functions: frozenset[str] = frozenset()):
         super().__init__()
-        self.max_requests, self.rate = max_requests, rate
+        self.max_requests, self.rate, self.refused_functions = max_requests, rate, refused_functions
         self.sent = 0
         self._next_at = 0.0
         self._lock = threading.Lock()
 
     def request(self, method, url, *args, **kwargs):  # noqa: D102 (requests' signature)
+        refused = named_functions(url, kwargs.get("params"), kwargs.get("data")) & self.refused_functions
+        if refused:
+            raise PermissionError(f"{', '.join(sorted(refused))} places or changes calls; pass --ccs-allow-calls "
+                                  "to allow it")
         with self._lock:
             if self.max_requests is not None and self.sent >= self.max_requests:
                 raise BudgetExhausted(f"the request budget of {self.max_requests} is used up; raise "
@@ -52,6 +59,22 @@ class PoliteSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+def named_functions(url: str, *parts: Any) -> set[str]:
+    """Every ``function`` a request names: in its URL, its ``params`` or its form ``data``, however given."""
+    pairs: list[tuple[Any, Any]] = parse_qsl(urlsplit(url).query)
+    for part in parts:
+        if isinstance(part, bytes):
+            part = part.decode("utf-8", "replace")
+        if isinstance(part, str):
+            pairs += parse_qsl(part)
+        elif isinstance(part, Mapping):
+            pairs += [(key, value) for key, values in part.items()
+                      for value in (values if isinstance(values, (list, tuple)) else [values])]
+        elif isinstance(part, (list, tuple)):
+            pairs += [pair for pair in part if isinstance(pair, tuple) and len(pair) == 2]
+    return {str(value) for key, value in pairs if key == "function"}
+
+
 @dataclass
 class Target:
     base_url: str
@@ -66,8 +89,6 @@ class Target:
 
     def get(self, function: str, **params: Any) -> requests.Response:
         """The raw answer (checked by nobody): for the conformance checks themselves."""
-        if function in CALL_FUNCTIONS and not self.allow_calls:
-            raise PermissionError(f"{function} places or changes calls; pass --ccs-allow-calls to allow it")
         return self.http.get(f"{self.base_url}/api/", params={"function": function, **params})
 
     def api(self, function: str, **params: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Schemathesis over every operation of openapi/ccs.yaml, positive and negative data.
+"""Schemathesis over every operation of openapi/ccs.yaml (each function's GET, and its POST with the
+parameters as form fields), positive and negative data.
 
 Generated credentials are swapped for real ones (unless the case is about the credential itself), and
 ``reportsCDRLogs``, ``recordinginfo`` and ``reportsAgentPerf`` cases are steered into the window and
@@ -11,12 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis.generation.meta import negated_parameters
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from contract_tests.claims import Claims
 from contract_tests.conformance import KitSpec, is_error_body, parse
@@ -24,7 +28,8 @@ from contract_tests.records import RecordMap
 from contract_tests.target import CALL_FUNCTIONS, Target
 from mock_server.domain.errors import InvalidParameter
 from mock_server.resources import spec_path
-from mock_server.spec import Spec
+from mock_server.routing import params_of
+from mock_server.spec import Spec, function_name
 
 schemathesis.openapi.format("ccs-datetime", st.datetimes(min_value=datetime(2000, 1, 1))
                             .map(lambda d: d.strftime("%Y-%m-%d %H:%M:%S")))
@@ -38,8 +43,9 @@ RECORD_FIELDS = {"agent": "agentid", "agent_username": "agent", "queue": "queuek
                  "activecallkey": "activecallkey", "callkey": "callkey", "uniqueid": "uniqueid"}
 
 
-def operation_id(case: schemathesis.Case) -> str:
-    return case.operation.definition.raw.get("operationId", "")
+def function_of(case: schemathesis.Case) -> str:
+    """The vendor function a case calls: its path's ``?function=`` (the GET and the POST share it)."""
+    return function_name(case.operation.path)
 
 
 def declared(case: schemathesis.Case) -> bool:
@@ -47,12 +53,22 @@ def declared(case: schemathesis.Case) -> bool:
     return case.method.upper() in {m.upper() for m in case.operation.schema.raw_schema["paths"][case.operation.path]}
 
 
-def violations(spec: Spec, operation: str, url: str) -> list[str]:
-    """How the query as it went on the wire breaks the spec's parameter rules (empty = absent)."""
-    binder = spec.operations.get(operation)
+def sent_params(sent: requests.PreparedRequest) -> dict[str, str]:
+    """The parameters of a request as it went on the wire, read as the fake reads them (the query, and a
+    POST's form fields)."""
+    url = urlsplit(sent.url)
+    body = sent.body.encode() if isinstance(sent.body, str) else (sent.body or b"")
+    environ = EnvironBuilder(path=url.path, query_string=url.query, method=sent.method, data=body,
+                             content_type=sent.headers.get("Content-Type")).get_environ()
+    return params_of(Request(environ))
+
+
+def violations(spec: Spec, function: str, request: requests.PreparedRequest) -> list[str]:
+    """How the parameters as they went on the wire break the spec's parameter rules (empty = absent)."""
+    binder = spec.operations.get(function)
     if binder is None:
         return []
-    sent = {k: v[0] for k, v in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}
+    sent = sent_params(request)
     problems = []
     for parameter in binder.parameters:
         value = sent.get(parameter.name, "")
@@ -78,18 +94,18 @@ def make_checks(spec: KitSpec, binders: Spec, claims: Callable[[], Claims]) -> l
             return None
         content_type = (response.headers.get("content-type") or [""])[0]  # lowercase keys, list values
         answer = parse(response.status_code, content_type, response.text)
-        claims().findings(*spec.answer_check(operation_id(case), answer))
+        claims().findings(*spec.answer_check(function_of(case), answer))
         return True
 
     def invalid_input_rejected_in_body(ctx, response, case) -> bool | None:
         if not declared(case) or response.status_code >= 500:
             return None
-        problems = violations(binders, operation_id(case), response.request.url)
+        problems = violations(binders, function_of(case), response.request)
         if not problems:
             return None
         body = parse(response.status_code, "", response.text).body
         claims().check("transport.parameter-errors", is_error_body(body),
-                       f"{operation_id(case)} accepted a request that breaks the spec ({'; '.join(problems)}): "
+                       f"{function_of(case)} accepted a request that breaks the spec ({'; '.join(problems)}): "
                        f"{response.text[:200]}")
         return True
 
@@ -99,30 +115,30 @@ def make_checks(spec: KitSpec, binders: Spec, claims: Callable[[], Claims]) -> l
 def steer(case: schemathesis.Case, ccs: Target, records: RecordMap) -> None:
     """Real credentials, and the tenant's own window and keys, for whatever the case does not negate."""
     negated = {name for name, _ in negated_parameters(case._meta)}
-    query = case.query if isinstance(case.query, dict) else None
-    if query is None:
+    fields = case.body if case.method.upper() == "POST" else case.query  # a POST's are its form fields
+    if not isinstance(fields, dict):
         return
-    keep = lambda name: name in query and name not in negated  # noqa: E731
+    keep = lambda name: name in fields and name not in negated  # noqa: E731
     if keep("app_token"):
-        query["app_token"] = ccs.app_token
+        fields["app_token"] = ccs.app_token
     if keep("session"):
-        query["session"] = ccs.session()
-    operation = operation_id(case)
-    if operation == "reportsCDRLogs":
+        fields["session"] = ccs.session()
+    function = function_of(case)
+    if function == "reportsCDRLogs":
         for name, field_name in RECORD_FIELDS.items():
             if keep(name):
-                query[name] = records.pick(field_name, query[name]) or query[name]
+                fields[name] = records.pick(field_name, fields[name]) or fields[name]
         dates = {"startdate", "finishdate"}
         if records.window and not (dates & negated):
             keys = {"activecallkey", "callkey", "uniqueid"}
-            if dates & set(query) or not keys & set(query):
-                query["startdate"], query["finishdate"] = records.window
-    elif operation == "recordinginfo" and keep("callkey"):
-        query["callkey"] = records.pick("callkey", query["callkey"]) or query["callkey"]
-    elif operation == "reportsAgentPerf" and records.window:
+            if dates & set(fields) or not keys & set(fields):
+                fields["startdate"], fields["finishdate"] = records.window
+    elif function == "recordinginfo" and keep("callkey"):
+        fields["callkey"] = records.pick("callkey", fields["callkey"]) or fields["callkey"]
+    elif function == "reportsAgentPerf" and records.window:
         for name, value in zip(("startdate", "finishdate"), records.window):
             if keep(name):
-                query[name] = value[:10]
+                fields[name] = value[:10]
 
 
 @schema.parametrize()
@@ -131,7 +147,7 @@ def steer(case: schemathesis.Case, ccs: Target, records: RecordMap) -> None:
                       "login.bodies", "cdr.envelope", "cdr.record-fields", "cdr.extra-fields", "ping.body",
                       "recordinginfo.body", "agentperf.body")
 def test_operation_follows_the_spec(case: schemathesis.Case, ccs: Target, records: RecordMap) -> None:
-    assert operation_id(case) not in CALL_FUNCTIONS or ccs.allow_calls, "conftest deselects call functions"
+    assert function_of(case) not in CALL_FUNCTIONS or ccs.allow_calls, "conftest deselects call functions"
     steer(case, ccs, records)
     response = case.call(base_url=ccs.base_url, session=ccs.http)
     case.validate_response(response, checks=make_checks(ccs.spec, binder_spec(), lambda: ccs.claims))

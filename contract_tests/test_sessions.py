@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from contract_tests.conformance import is_error_body
-from contract_tests.target import Target
+from contract_tests.target import Target, answer_of
 
 DEAD_SESSION = {"login": False, "message": "Yanlış API anahtarı"}
 
@@ -107,6 +107,25 @@ def test_api_without_the_trailing_slash_answers_the_same(ccs: Target) -> None:
     ccs.claims.check("transport.api-without-slash", response.status_code == 200 and response.text.strip().startswith("{")
                      and response.json() == with_slash, f"/api?function=ping answered HTTP {response.status_code}: "
                                                         f"{response.text[:200]!r}")
+
+
+@pytest.mark.fidelity("ping", "transport.post", "transport.post-query")
+def test_post_answers_as_get(ccs: Target) -> None:
+    """The same ping with a good and a bad token, by GET and by POST (form fields; query string)."""
+    url = f"{ccs.base_url}/api/"
+    for token in (ccs.app_token, unknown_variant(ccs.app_token)):
+        by_get = ccs.api("ping", app_token=token)
+        form = answer_of(ccs.http.post(url, params={"function": "ping"}, data={"app_token": token}))
+        ccs.claims.findings(*ccs.spec.answer_check("ping", form))
+        ccs.claims.check("transport.post", form.body == by_get,
+                         f"POST ping (form fields) answered HTTP {form.status} {form.text[:200]!r}; GET: {by_get}")
+        query = answer_of(ccs.http.post(url, params={"function": "ping", "app_token": token}))
+        ccs.claims.check("transport.post-query", query.body == by_get,
+                         f"POST ping (query string) answered HTTP {query.status} {query.text[:200]!r}; GET: {by_get}")
+    both = answer_of(ccs.http.post(url, params={"function": "ping", "app_token": ccs.app_token},
+                                   data={"app_token": unknown_variant(ccs.app_token)}))
+    ccs.claims.check("transport.post-query", not is_error_body(both.body),
+                     f"a good token in the query and a bad one in the form: {both.text[:200]!r}")
 
 
 @pytest.mark.fidelity("login", "login.email-case")

@@ -9,7 +9,7 @@ from typing import Callable
 
 from flask import Flask
 
-from mock_server import control, pages, routing, softphone
+from mock_server import control, guard, pages, routing, softphone
 from mock_server.domain.backend import Backend, BackendOptions
 from mock_server.domain.callback_urls import CallbackHosts
 from mock_server.domain.calls import CallTimings
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None, *, progress: Callable[[int], No
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the vendor's field order
     app.extensions["ccs"] = build_context(settings, progress)
+    guard.register(app)
     routing.register(app)
     control.register(app)
     softphone.register(app)

@@ -60,6 +60,9 @@ def credentials_of(ccs) -> list[dict]:
               help="Threads per worker process (--workers > 1).")
 @click.option("--control-token", envvar="CCS_MOCK_CONTROL_TOKEN", default=None,
               help="Token the control API requires; generated when binding beyond loopback without one.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Another Host name the control API (/_mock/) answers on (repeatable; env CCS_MOCK_ALLOWED_HOSTS). "
+                   "'*' allows any name: unsafe, a DNS-rebinding page could then drive the sandbox.")
 @click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
 @click.option("--allow-callback-host", "callback_hosts", multiple=True, metavar="HOST_OR_CIDR",
@@ -67,7 +70,8 @@ def credentials_of(ccs) -> list[dict]:
                    "(repeatable; added to allowed_callback_hosts, by default 127.0.0.1, localhost, ::1).")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None, replay_dir: str | None, callback_hosts: tuple[str, ...]) -> None:
+          control_token: str | None, allowed_hosts: tuple[str, ...], replay_dir: str | None,
+          callback_hosts: tuple[str, ...]) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
@@ -82,6 +86,14 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
                                    "(10.20.0.0/16) with --allow-callback-host or CCS_MOCK_ALLOWED_CALLBACK_HOSTS "
                                    "(comma-separated)") from None
     settings = dataclasses.replace(settings, allowed_callback_hosts=hosts)
+    bound = () if host in WILDCARD_ADDRESSES else (host,)  # the address itself names the fake
+    settings = dataclasses.replace(settings, allowed_hosts=(*settings.allowed_hosts, *allowed_hosts, *bound))
+    if "*" in settings.allowed_hosts:
+        click.secho("warning: the control API answers any Host name (--allowed-host '*'): a page that rebinds its "
+                    "own name to this machine can drive the sandbox", fg="yellow", err=True)
+    elif not bound:
+        click.secho("note: the control API answers only loopback, the tenant and softphone names; add the name "
+                    "this machine is reached by with --allowed-host NAME", fg="yellow", err=True)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     if settings.db != ":memory:":
         Path(settings.db).parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +127,9 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
     serve_workers(settings, listener, workers, threads, (str(secure.server_pem),) * 2 if secure else None)
 
 
+WILDCARD_ADDRESSES = ("", "0.0.0.0", "::", "[::]")
+
+
 def is_loopback(host: str) -> bool:
     """True when only this machine can reach the address (127.0.0.0/8, ::1, localhost)."""
     if host == "localhost":
@@ -123,6 +138,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def page_links(url: str, control_token: str | None) -> dict[str, str]:
+    """The sandbox pages' addresses. The control token rides in the fragment, which a browser never sends
+    (so no access log or proxy sees it); the pages keep it for the tab and drop it from the address bar."""
+    fragment = f"#token={control_token}" if control_token else ""
+    return {name: f"{url}/_mock/{path}{fragment}" for name, path in (("dashboard", ""), ("demo", "demo"),
+                                                                      ("docs", "docs"))}
 
 
 def banner(ccs, url: str, port: int, secure, workers: int) -> None:
@@ -147,13 +170,13 @@ def banner(ccs, url: str, port: int, secure, workers: int) -> None:
         click.echo(f"    CA file:   {secure.ca_path.resolve()}   (curl --cacert, requests verify=, REQUESTS_CA_BUNDLE)")
         click.echo(f"    /etc/hosts: {hosts_lines([t.host for t in ccs.backend.tenants.list()])}")
         click.echo(f"    then:      {names}/api/?function=ping&app_token=...")
-    query = f"?token={settings.control_token}" if settings.control_token else ""
+    links = page_links(url, settings.control_token)
     if settings.control_token:
         click.echo(f"\n  control token: {settings.control_token}   (header `Authorization: Bearer TOKEN`)")
-    click.echo(f"\n  dashboard:   {url}/_mock/{query}   (the sandbox: tenants, sessions, calls, CDRs, clock)")
-    click.echo(f"  demo CRM:    {url}/_mock/demo{query}   (sign in, softphone iframe, click-to-call, contact cards)")
+    click.echo(f"\n  dashboard:   {links['dashboard']}   (the sandbox: tenants, sessions, calls, CDRs, clock)")
+    click.echo(f"  demo CRM:    {links['demo']}   (sign in, softphone iframe, click-to-call, contact cards)")
     click.echo(f"  softphone:   {url}/generic/sso/?tenant=TENANT_HOST&session=SESSION_FROM_LOGIN")
-    click.echo(f"  API docs:    {url}/_mock/docs")
+    click.echo(f"  API docs:    {links['docs']}")
     click.echo(f"  control API: {url}/_mock/... (spec at {url}/_mock/openapi/control.yaml)")
 
 

@@ -35,6 +35,10 @@ def _ccs():
     return current_app.extensions["ccs"]
 
 
+def is_control_path(path: str) -> bool:
+    return path == "/_mock" or path.startswith("/_mock/")
+
+
 def _body(operation_id: str) -> dict[str, Any]:
     """The JSON body, validated against the operation's schema in control.yaml."""
     body = request.get_json(silent=True)

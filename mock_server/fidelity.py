@@ -31,6 +31,8 @@ def _describe(pointer: str) -> str:
     if parts[0] == "paths":
         name = parts[1].split("function=")[-1]
         rest = parts[3:]
+        if "function=" in parts[1] and parts[2:3] == ["post"]:
+            return f"`{name}` (POST)"
         if rest[:1] == ["parameters"]:
             return f"`{name}` parameter #{int(rest[1]) + 1}"
         if rest[:1] == ["callbacks"]:

@@ -20,9 +20,10 @@ from flask import Flask, Response, request
 from jsonschema import Draft202012Validator
 
 from mock_server.domain.errors import VendorError
-from mock_server.masking import SECRET_PARAMETERS
+from mock_server.masking import is_secret
 from mock_server.masking import mask_secret_keys as redact
 from mock_server.resources import spec_path
+from mock_server.routing import request_params
 from mock_server.spec import Spec, resolve_refs
 
 log = logging.getLogger("ccs_mock.proxy")
@@ -88,7 +89,8 @@ def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | No
 
     @app.route("/api/", methods=["GET", "POST"], strict_slashes=False)
     def api() -> Response:
-        params = {k: request.args.get(k, "") for k in request.args}
+        body = request.get_data()  # kept for forwarding before the form is read from it
+        params = request_params()  # as the fake reads them: the query, and a POST's form fields
         function = params.get("function", "")
         operation = spec.operations.get(function)
         if operation is None:
@@ -99,7 +101,7 @@ def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | No
             except VendorError as error:
                 note({"function": function, "where": "request", "problems": [error.message]})
         answer = http.request(request.method, upstream + "/api/", params=request.query_string.decode(),
-                              data=request.get_data() or None, timeout=timeout,
+                              data=body or None, timeout=timeout,
                               headers={k: v for k, v in request.headers if k.lower() not in HOP_HEADERS})
         try:
             body = answer.json()
@@ -111,7 +113,7 @@ def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | No
                 note({"function": function, "where": "response", "status": answer.status_code,
                       "problems": problems, "body": body})
         if record is not None and operation is not None:
-            exchange = {"function": function, "params": {k: v for k, v in params.items() if k not in SECRET_PARAMETERS},
+            exchange = {"function": function, "params": {k: v for k, v in params.items() if not is_secret(k)},
                         "status": answer.status_code, "body": redact(body)}
             name = f"{time.time_ns()}-{function}.json"
             (record / name).write_text(json.dumps(exchange, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -10,11 +10,11 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from mock_server.masking import SECRET_PARAMETERS
+from mock_server.masking import is_secret
 
 
 def request_key(params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((k, v) for k, v in params.items() if k not in SECRET_PARAMETERS and v != ""))
+    return tuple(sorted((k, v) for k, v in params.items() if not is_secret(k) and v != ""))
 
 
 class Replay:

@@ -9,20 +9,24 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Request
 
 from mock_server import vendor_errors
+from mock_server.control import is_control_path
 from mock_server.domain.errors import UnknownFunction, VendorError
 from mock_server.masking import mask_params
 
 log = logging.getLogger("ccs_mock")
 TENANT_HEADER = "X-CCS-Mock-Tenant"
+API_METHODS = ("GET", "POST")  # facts §1.2 (D-V17); HEAD would run the function (a login, a call) unseen
 
 
-def request_params() -> dict[str, str]:
-    """Query parameters (and form fields, which D-V17 says POST may carry); the first value wins."""
+def params_of(req: Request) -> dict[str, str]:
+    """Query parameters, then (on POST, facts §1.2) form fields; the first value of a name wins, so a
+    query value wins over a form field of the same name."""
     params: dict[str, str] = {}
-    sources = [request.args] + ([request.form] if request.method == "POST" else [])
+    sources = [req.args] + ([req.form] if req.method == "POST" else [])
     for source in sources:
         for key in source.keys():
             if key and key not in params:
@@ -30,12 +34,22 @@ def request_params() -> dict[str, str]:
     return params
 
 
+def request_params() -> dict[str, str]:
+    return params_of(request)
+
+
 def json_response(status: int, body: Any) -> Response:
     return current_app.response_class(json.dumps(body, ensure_ascii=False), status=status,
                                       mimetype="application/json")
 
 
+def is_api_path() -> bool:
+    return request.path.rstrip("/") == "/api"
+
+
 def api() -> Response:
+    if request.method not in API_METHODS:  # HEAD, which Werkzeug adds to every GET route
+        raise MethodNotAllowed()
     ccs = current_app.extensions["ccs"]
     if len(request.query_string) > ccs.settings.max_query_bytes:
         raise vendor_errors.RequestTooLarge(
@@ -65,8 +79,19 @@ def vendor_error(error: VendorError) -> Response:
 
 
 def http_error(error: HTTPException) -> Response:
-    """Routing errors (unknown path, wrong method) as JSON, never an HTML page."""
-    return json_response(error.code or 500, {"success": False, "message": f"{error.name}: {error.description}"})
+    """Routing errors (unknown path, wrong method) as JSON, never an HTML page, with the error's own
+    headers (a 405's ``Allow``): the control API's error shape under ``/_mock/``, the vendor's elsewhere."""
+    if is_control_path(request.path):
+        body = {"error": error.name.lower().replace(" ", "_"), "message": f"{error.name}: {error.description}"}
+    else:
+        body = {"success": False, "message": f"{error.name}: {error.description}"}
+    response = json_response(error.code or 500, body)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    if isinstance(error, MethodNotAllowed) and is_api_path():
+        response.headers["Allow"] = ", ".join(API_METHODS)
+    return response
 
 
 def unexpected_error(error: Exception) -> Response:
@@ -76,7 +101,7 @@ def unexpected_error(error: Exception) -> Response:
 
 
 def journal(response: Response) -> Response:
-    if request.path.rstrip("/") != "/api":
+    if not is_api_path():
         return response
     ccs = current_app.extensions["ccs"]
     outcome = "ok"
@@ -92,7 +117,7 @@ def journal(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     # strict_slashes=False serves `/api?function=` like `/api/?function=` (facts §1.1), no redirect.
-    app.add_url_rule("/api/", "api", api, methods=["GET", "POST"], strict_slashes=False)
+    app.add_url_rule("/api/", "api", api, methods=API_METHODS, strict_slashes=False, provide_automatic_options=False)
     app.register_error_handler(VendorError, vendor_error)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)

@@ -1,12 +1,16 @@
 """A real HTTP server for the fake: threaded Werkzeug on loopback, started in a thread or in the foreground.
 
-Request log lines go through ``masking`` so app tokens and session keys never reach a log.
+Request log lines go through ``masking`` so app tokens and session keys never reach a log. Requests the
+server refuses before the app sees them (a request line or a header line over 64 KiB, more than 100
+headers) get JSON, like every answer of the app.
 """
 from __future__ import annotations
 
+import json
 import logging
 import ssl
 import threading
+from http import HTTPStatus
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -23,6 +27,25 @@ class MaskingRequestHandler(WSGIRequestHandler):
         args = tuple(mask_query(arg) if isinstance(arg, str) else arg for arg in args)
         getattr(log, "info" if type == "info" else type, log.info)(
             "%s - %s" % (self.address_string(), message % args))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's error answer (414, 431, 400 ...) as JSON instead of its HTML page. It comes before
+        any route, so the body carries both APIs' keys: ``success``/``message`` and ``error``."""
+        short, long = self.responses.get(code, ("Error", ""))
+        message, explain = message or short, explain or long
+        self.log_error("code %d, message %s", code, message)
+        self.send_response(code, message)
+        self.send_header("Connection", "close")
+        body = b""
+        if code >= 200 and code not in (HTTPStatus.NO_CONTENT, HTTPStatus.RESET_CONTENT, HTTPStatus.NOT_MODIFIED):
+            body = json.dumps({"success": False, "error": short.lower().replace(" ", "_"),
+                               "message": f"{message}: {explain}"}).encode()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
 
 
 class LiveServer:

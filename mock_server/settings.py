@@ -41,6 +41,8 @@ class Settings:
     clock_shared: bool = False  # keep the clock in the store (serve --workers: every process tells the same time)
     delivery_lock: str | None = None  # a lock file: only the process holding it delivers (serve --workers)
     control_token: str | None = None  # when set, /_mock/ JSON endpoints need `Authorization: Bearer TOKEN`
+    allowed_hosts: tuple[str, ...] = ()  # more Host names /_mock/ answers on (beyond loopback, tenants, softphone);
+    # "*" answers any name (unsafe: a DNS-rebinding page can then use the control API)
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often

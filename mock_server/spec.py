@@ -1,9 +1,13 @@
-"""The vendor spec, loaded once and compiled into one parameter binder per operation.
+"""The vendor spec, loaded once and compiled into one parameter binder per function.
 
 Parameter names, required flags, formats, enums and defaults live only in
 ``openapi/ccs.yaml``; this module turns them into ``Operation.bind(query) -> kwargs``.
 Custom formats: ``ccs-datetime`` -> datetime, ``ccs-date`` -> date, ``ccs-flag`` -> bool
 (true for ``1``/``on``/``true``).
+
+Each function's path (``/api/?function=NAME``) has a ``get`` operation (operationId ``NAME``: its query
+parameters) and a ``post`` one (``NAMEPost``: the same fields as a form body). Both bind the same
+parameters; loading refuses a spec where they differ, so the binder of the GET serves both methods.
 """
 from __future__ import annotations
 
@@ -105,20 +109,50 @@ class Spec:
 
     def _compile(self) -> Iterator[Operation]:
         for path_key, item in self.document["paths"].items():
-            for method, raw in item.items():
-                operation = resolve_refs(raw, self.document)
-                parameters = tuple(
-                    Parameter(p["name"], bool(p.get("required")), p["schema"],
-                              Draft202012Validator(_without_format(p["schema"])))
-                    for p in operation.get("parameters", []) if p["in"] == "query"
-                )
-                rules = operation.get("x-ccs-parameter-rules")
-                yield Operation(operation["operationId"], parameters,
-                                Draft202012Validator({"anyOf": rules["anyOf"]}) if rules else None)
+            name = function_name(path_key)
+            get = resolve_refs(item["get"], self.document)
+            if get["operationId"] != name:
+                raise ValueError(f"{path_key}: the GET's operationId must be the function's name, {name!r}")
+            fields = {p["name"]: (bool(p.get("required")), p["schema"])
+                      for p in get.get("parameters", []) if p["in"] == "query"}
+            rules = get.get("x-ccs-parameter-rules", {}).get("anyOf")
+            if "post" in item:
+                _check_post(path_key, resolve_refs(item["post"], self.document), get, fields, rules)
+            parameters = tuple(Parameter(field, required, schema, Draft202012Validator(_without_format(schema)))
+                               for field, (required, schema) in fields.items())
+            yield Operation(name, parameters, Draft202012Validator({"anyOf": rules}) if rules else None)
 
     def fidelity(self) -> Iterator[tuple[str, dict]]:
         """Every ``x-fidelity`` node with the JSON pointer where it stands."""
         yield from fidelity_tags(self.document)
+
+
+def function_name(path_key: str) -> str:
+    """``/api/?function=NAME`` -> ``NAME``."""
+    return path_key.split("function=", 1)[1]
+
+
+def form_schema(operation: dict) -> dict:
+    """The form body of a (resolved) POST operation."""
+    return operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+
+
+def _check_post(path_key: str, post: dict, get: dict, fields: dict[str, tuple[bool, dict]],
+                rules: list | None) -> None:
+    """A POST binds the same parameters as its GET (the same names, required flags, schemas and rules),
+    answers the same, and is as faithful as its GET."""
+    name = function_name(path_key)
+    if post["operationId"] != f"{name}Post":
+        raise ValueError(f"{path_key}: the POST's operationId must be {name + 'Post'!r}")
+    if post["responses"] != get["responses"] or post["x-fidelity"]["level"] != get["x-fidelity"]["level"]:
+        raise ValueError(f"{path_key}: the POST must answer as its GET and carry its fidelity level")
+    form = form_schema(post)
+    required = set(form.get("required", []))
+    posted = {field: (field in required, schema) for field, schema in form["properties"].items()}
+    if posted != fields or form.get("anyOf") != rules:
+        differ = sorted(f for f in set(posted) | set(fields) if posted.get(f) != fields.get(f))
+        raise ValueError(f"{path_key}: the POST's form fields differ from the GET's query parameters: "
+                         f"{differ or 'the parameter rules (anyOf)'}")
 
 
 def fidelity_tags(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:

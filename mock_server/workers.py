@@ -22,6 +22,9 @@ def serve_workers(settings: Settings, listener: socket.socket, workers: int, thr
         "bind": [f"fd://{listener.fileno()}"], "workers": workers, "worker_class": "gthread",
         "threads": threads, "timeout": 60, "graceful_timeout": 10, "loglevel": "warning", "accesslog": None,
         "errorlog": "-",
+        # gunicorn's own limits answer an HTML 400; lifted so oversized requests reach the app, which
+        # answers JSON 414/431 (guard.check_sizes). A field size of 0 means gunicorn's 8190 bytes, not unlimited.
+        "limit_request_line": 0, "limit_request_fields": 32768, "limit_request_field_size": 1024 * 1024,
     }
     if tls_files is not None:
         options["certfile"], options["keyfile"] = tls_files

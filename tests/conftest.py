@@ -11,6 +11,20 @@ DEMO = "demo.callcenterstudio.com"
 ACME = "acme.alo-tech.com"
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, one for the whole run (Playwright's sync API drives one at a time in a thread), for the
+    browser tests and the reliability suite; flags and path in ``tests.browser.conftest``."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def app():
     return create_app()

@@ -24,7 +24,8 @@ from tests.conftest import DEMO, email_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.alo-tech.com", "*.callcenterstudio.com")
+LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.alo-tech.com", "*.callcenterstudio.com",
+               "rebind.attacker.test")  # the last: a DNS-rebinding attacker's name, now resolving to the fake
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
                   "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in LOCAL_NAMES)]
@@ -52,16 +53,6 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 class Fake(CcsMock):
     """The plugin's fixture object (a session-wide fake, reset for each test), plus browser-test shortcuts."""
 
@@ -87,13 +78,15 @@ def fake(ccs_mock) -> Fake:
     return Fake(ccs_mock.app, ccs_mock.server, ccs_mock.tenants)
 
 
-class CrmSite:
-    """The integrator's CRM on its own loopback port (another origin than the softphone)."""
+class PageSite:
+    """One HTML page on a loopback address and port of its own: another origin than the fake. The
+    integrator's CRM (``EMBED_PAGE``) by default."""
 
-    def __init__(self):
+    def __init__(self, html: str = EMBED_PAGE, host: str = "127.0.0.1", path: str = "/crm"):
+        body = html.encode()
+
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                body = EMBED_PAGE.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -103,9 +96,9 @@ class CrmSite:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((host, 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_port}/crm"
+        self.url = f"http://{host}:{self._server.server_port}{path}"
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -114,7 +107,7 @@ class CrmSite:
 
 @pytest.fixture
 def crm_site():
-    site = CrmSite()
+    site = PageSite()
     yield site
     site.stop()
 

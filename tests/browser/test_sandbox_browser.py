@@ -1,10 +1,15 @@
 """The demo CRM page and the dashboard, clicked through in Chromium."""
 from __future__ import annotations
 
+import json
+import logging
 import re
 
 import pytest
 
+from mock_server import create_app
+from mock_server.cli import page_links
+from mock_server.server import LiveServer
 from tests.browser.conftest import screenshot
 from tests.conftest import ACME, DEMO
 
@@ -130,7 +135,34 @@ def test_api_docs_are_served_locally_and_can_try_the_api(page, fake) -> None:
     assert fake.control("GET", "journal?function=login")["requests"][0]["tenant"] == DEMO
     login.scroll_into_view_if_needed()
     screenshot(page, "api-docs", full_page=False)
+    posted = page.locator("#op-loginPost")
+    posted.locator("summary").click()
+    posted.get_by_label("form fields (JSON)").fill(json.dumps({"app_token": fake.ccs.store.list_app_tokens(DEMO)[0]["token"],
+                                                               "email": "ayse.yilmaz@demo.example"}))
+    posted.get_by_role("button", name="Send to this fake").click()
+    posted.locator("pre", has_text='"login": true').wait_for()
+    assert [e["method"] for e in fake.control("GET", "journal?function=login")["requests"]] == ["GET", "POST"]
     page.select_option("#document", "softphone")
     page.locator("#schema-IncomingCall").wait_for()
     page.select_option("#document", "control")
     page.locator("#op-startInboundCall").wait_for()
+
+
+def test_the_banners_link_brings_the_control_token_without_sending_it(page, caplog) -> None:
+    """`serve` with a control token prints links with the token in the fragment: the pages work, and neither
+    a request nor the access log ever carries the token."""
+    token = "br0wser-c0ntrol-t0ken"
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url))
+    with caplog.at_level(logging.INFO, logger="ccs_mock.http"), LiveServer(create_app(control_token=token)) as server:
+        page.goto(page_links(server.url, token)["dashboard"])
+        page.locator("#tenant option").first.wait_for(state="attached")  # the tenants came from the control API
+        assert page.url == server.url + "/_mock/", "the address bar forgets the token"
+        assert page.evaluate("sessionStorage.getItem('ccs-mock-token')") == token
+        page.click("[data-advance='60']")
+        page.locator("#clock", has_text="09:01:00").wait_for()
+        page.goto(server.url + "/_mock/demo")  # the tab keeps it for the other pages
+        page.locator("#agent option").first.wait_for(state="attached")
+    assert [url for url in sent if "/_mock/tenants" in url] and not [url for url in sent if token in url]
+    logged = "\n".join(record.getMessage() for record in caplog.records if record.name == "ccs_mock.http")
+    assert "/_mock/tenants" in logged and "/_mock/clock" in logged and token not in logged

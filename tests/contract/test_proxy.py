@@ -52,6 +52,8 @@ def test_proxy_forwards_and_logs_no_drift_for_a_faithful_tenant(upstream, tmp_pa
         bad = requests.get(proxy.url + "/api/", params={"function": "reportsCDRLogs", "app_token": token,
                                                         "startdate": "yesterday"}, timeout=30).json()
         assert bad["success"] is False  # forwarded: the tenant's own answer
+        posted = requests.post(proxy.url + "/api/", params={"function": "ping"}, data={"app_token": token}, timeout=30)
+        assert posted.json() == {"success": True, "message": "pong"}  # a POST's form fields, read and forwarded
     finally:
         proxy.stop()
     drifts = proxy.drifts()

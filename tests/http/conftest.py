@@ -24,10 +24,11 @@ class Client:
         self.ccs = app.extensions["ccs"]
         self._server = LiveServer(app).start() if mode == "live" else None
         self._test = app.test_client()
+        self.origin = self._server.url if self._server is not None else "http://localhost"  # scheme://host:port
 
     def request(self, method: str, path: str, params=None, json=None, data=None, host: str | None = None,
-                raw_query: str | None = None) -> Answer:
-        headers = {"Host": host} if host else {}
+                raw_query: str | None = None, headers: dict | None = None) -> Answer:
+        headers = {**({"Host": host} if host else {}), **(headers or {})}
         if self._server is None:
             url = path + (f"?{raw_query}" if raw_query is not None else "")
             r = self._test.open(url, method=method, query_string=params, json=json, data=data, headers=headers)
@@ -48,7 +49,10 @@ class Client:
             self._server.stop()
 
 
-@pytest.fixture(params=["test_client", "live"])
+MODES = ["test_client", "live"]
+
+
+@pytest.fixture(params=MODES)
 def client(request):
     c = Client(create_app(), request.param)
     yield c

@@ -87,9 +87,13 @@ def test_control_api_needs_its_token_when_one_is_set(tmp_path) -> None:
         assert "s3cret" not in requests.get(served.url + "/_mock/settings", headers={"Authorization": "Bearer s3cret"},
                                             timeout=10).text
         assert requests.get(served.url + "/api/?function=ping", timeout=10).status_code == 200  # vendor API as usual
-        assert "token=s3cret" in "".join(served.lines)
+        assert requests.get(served.url + "/_mock/clock?token=s3cret", timeout=10).status_code == 401
+        banner = "".join(served.lines)
+        assert f"{served.url}/_mock/#token=s3cret" in banner and f"{served.url}/_mock/demo#token=s3cret" in banner
+        assert "?token=" not in banner, "the token rides in the fragment, never in a request"
     finally:
-        served.stop()
+        err = served.stop()
+    assert "/_mock/clock?token=***" in err and "s3cret" not in err, "the access log masks a token in a query"
 
 
 @pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("::1", True), ("localhost", True),

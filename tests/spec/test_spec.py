@@ -61,6 +61,24 @@ def test_app_refuses_to_start_when_spec_and_handlers_disagree() -> None:
         check_handlers(spec, handlers)
 
 
+@pytest.mark.parametrize("change, message", [
+    (lambda post: post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]
+     .pop("cursor"), r"form fields differ from the GET's query parameters: \['cursor'\]"),
+    (lambda post: post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["required"]
+     .append("cursor"), r"\['cursor'\]"),
+    (lambda post: post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"].pop("anyOf"),
+     r"the parameter rules"),
+    (lambda post: post.update(operationId="reportsCDRLogs2"), r"operationId must be 'reportsCDRLogsPost'"),
+    (lambda post: post["x-fidelity"].update(level="assumed"), r"carry its fidelity level"),
+])
+def test_a_post_must_bind_what_its_get_binds(tmp_path: Path, change, message) -> None:
+    document = yaml.safe_load(spec_path().read_text())
+    change(document["paths"]["/api/?function=reportsCDRLogs"]["post"])
+    (tmp_path / "ccs.yaml").write_text(yaml.safe_dump(document))
+    with pytest.raises(ValueError, match=message):
+        Spec(tmp_path / "ccs.yaml")
+
+
 def test_readme_fidelity_table_is_generated_from_the_spec() -> None:
     readme = (ROOT / "README.md").read_text()
     start, end = "<!-- fidelity:start -->\n", "\n<!-- fidelity:end -->"

@@ -51,6 +51,43 @@ def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
     assert creds["app_token"] not in err, "the access log must mask app tokens"
 
 
+def test_serve_control_api_answers_its_address_and_the_allowed_hosts(tmp_path) -> None:
+    served = Served("--host", "127.0.0.2", "--db", ":memory:", "--allowed-host", "sandbox.test", "--allowed-host",
+                    "Other.Test:8080", env={"CCS_MOCK_ALLOWED_HOSTS": "from-env.test"})
+    try:
+        def status(host: str) -> int:
+            return requests.get(f"{served.url}/_mock/clock", headers={"Host": host}, timeout=10).status_code
+        assert served.url.startswith("http://127.0.0.2:")
+        assert [status(h) for h in (f"127.0.0.2:{served.port}", "sandbox.test", "other.test:1", "from-env.test",
+                                    "localhost")] == [200] * 5
+        assert status("evil.example") == 403
+        settings = requests.get(f"{served.url}/_mock/settings", timeout=10).json()
+        assert settings["allowed_hosts"] == ["from-env.test", "sandbox.test", "Other.Test:8080", "127.0.0.2"]
+    finally:
+        err = served.stop()
+    assert "--allowed-host" not in err, "no note when the fake binds one address"
+
+
+def test_serve_on_every_address_says_how_to_allow_a_name() -> None:
+    served = Served("--host", "0.0.0.0", "--db", ":memory:", "--control-token", "t0ken")
+    try:
+        answer = requests.get(f"http://127.0.0.1:{served.port}/_mock/clock", timeout=10,
+                              headers={"Authorization": "Bearer t0ken"})
+        assert answer.status_code == 200
+    finally:
+        err = served.stop()
+    assert "add the name this machine is reached by with --allowed-host NAME" in err
+
+
+def test_serve_allowing_any_host_warns() -> None:
+    served = Served("--db", ":memory:", "--allowed-host", "*")
+    try:
+        assert requests.get(f"{served.url}/_mock/clock", headers={"Host": "evil.example"}, timeout=10).ok
+    finally:
+        err = served.stop()
+    assert "warning: the control API answers any Host name" in err
+
+
 def test_check_without_the_kits_dependencies_says_what_to_install(tmp_path) -> None:
     """As after a plain `pip install ccs-mock`: no traceback, the extra to install, nothing written."""
     hide = "import sys; sys.modules['schemathesis'] = None; from mock_server.cli import main; main()"

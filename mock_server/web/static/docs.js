@@ -31,8 +31,10 @@
                                      readOnly: !!fixed, "aria-label": p.name });
       return el("label", {}, [p.name + (p.required ? " *" : ""), inputs[p.name]]);
     });
+    var content = operation.requestBody ? operation.requestBody.content || {} : {};
+    var form = !!content["application/x-www-form-urlencoded"];  // the vendor's POSTs: fields as a form, typed as JSON here
     var body = operation.requestBody ? el("textarea", { className: "mono", rows: 4, value: "{}",
-                                                        "aria-label": "JSON body" }) : null;
+                                                        "aria-label": form ? "form fields (JSON)" : "JSON body" }) : null;
     var out = el("pre", { className: "mono log hidden" }, []);
     var send = el("button", { className: "primary small" }, ["Send to this fake"]);
     send.onclick = function () {
@@ -48,7 +50,8 @@
       var init = { method: method.toUpperCase(), headers: { "X-CCS-Mock-Tenant": $("tenant").value } };
       var token = sessionStorage.getItem("ccs-mock-token");
       if (token) init.headers.Authorization = "Bearer " + token;
-      if (body) { init.headers["Content-Type"] = "application/json"; init.body = body.value; }
+      if (body && form) init.body = new URLSearchParams(JSON.parse(body.value || "{}"));
+      else if (body) { init.headers["Content-Type"] = "application/json"; init.body = body.value; }
       fetch(url + (query.toString() ? "?" + query.toString() : ""), init).then(function (r) {
         return r.text().then(function (text) {
           try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (e) { /* not JSON */ }

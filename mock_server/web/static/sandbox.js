@@ -30,9 +30,14 @@
     });
   }
 
-  // The control API's token (when the fake serves beyond loopback): from ?token= once, then this tab's storage.
-  var token = new URLSearchParams(location.search).get("token") || sessionStorage.getItem("ccs-mock-token");
-  if (token) sessionStorage.setItem("ccs-mock-token", token);
+  // The control API's token (when the fake serves beyond loopback): from the link's #token= once (a fragment
+  // never reaches the server or its log), then this tab's storage; the address bar forgets it at once.
+  var token = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (token) {
+    sessionStorage.setItem("ccs-mock-token", token);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  token = sessionStorage.getItem("ccs-mock-token");
 
   // The control API under /_mock/.
   function control(method, path, body) {
