@@ -13,7 +13,7 @@ import yaml
 
 from mock_server import create_app
 from mock_server.server import LiveServer
-from tests.browser.conftest import browser, page  # noqa: F401 (fixtures)
+from tests.browser.conftest import page  # noqa: F401 (a fixture; the browser is tests/conftest.py's)
 
 PAYLOAD = ('<img src=x id=pwned onerror="window.__xss=1"><script>window.__xss=2</script>'
            '"><svg onload="window.__xss=3">')
