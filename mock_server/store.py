@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import string
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -88,6 +89,17 @@ CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
   function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
 """
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold_email(email: str) -> str:
+    """The form e-mails are stored and matched in: ASCII letters lower-cased, nothing else changed.
+
+    ``str.lower`` would also fold look-alikes (U+212A KELVIN SIGN becomes ``k``, U+0130 becomes ``i̇``),
+    so a different address would sign in as someone else.
+    """
+    return email.translate(_ASCII_LOWER)
 
 
 class Store:
@@ -200,7 +212,7 @@ class Store:
         return self._all("SELECT * FROM users WHERE tenant = ? ORDER BY position", (tenant,))
 
     def find_user(self, tenant: str, email: str) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM users WHERE tenant = ? AND email = ?", (tenant, email.lower()))
+        return self._one("SELECT * FROM users WHERE tenant = ? AND email = ?", (tenant, fold_email(email)))
 
     def insert_queues(self, rows: Iterable[Sequence[Any]]) -> None:
         self._many("INSERT INTO queues VALUES (?, ?, ?, ?)", rows)
