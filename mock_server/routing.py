@@ -6,6 +6,7 @@ every request is journaled with its secrets masked.
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
@@ -17,6 +18,7 @@ from mock_server.masking import mask_params
 
 log = logging.getLogger("ccs_mock")
 TENANT_HEADER = "X-CCS-Mock-Tenant"
+CONTROL_PREFIX = "/_mock/"  # the fake's own API and pages: errors are {"error": CODE, "message": TEXT}
 
 
 def request_params() -> dict[str, str]:
@@ -66,13 +68,24 @@ def vendor_error(error: VendorError) -> Response:
 
 def http_error(error: HTTPException) -> Response:
     """Routing errors (unknown path, wrong method) as JSON, never an HTML page."""
-    return json_response(error.code or 500, {"success": False, "message": f"{error.name}: {error.description}"})
+    status, text = error.code or 500, f"{error.name}: {error.description}"
+    if request.path.startswith(CONTROL_PREFIX):
+        return json_response(status, {"error": error.name.lower().replace(" ", "_"), "message": text})
+    return json_response(status, {"success": False, "message": text})
 
 
 def unexpected_error(error: Exception) -> Response:
-    """A bug in the fake: say so in the vendor's envelope, log the trace, never show it."""
-    log.exception("unexpected error while serving %s", request.path)
-    return json_response(500, {"success": False, "message": "Internal error in the fake (a bug; see its log)"})
+    """A bug in the fake: log the trace under a fresh id and answer with that id, never the trace.
+
+    The vendor API answers in the vendor's error envelope and status (``error_http_status``, like any
+    other error body); the control API answers ``{"error": "internal", ...}`` with a 500 (a bug report).
+    """
+    incident = uuid.uuid4().hex[:12]  # unique across restarts and worker processes; not seeded data
+    log.error("internal error %s while serving %s %s", incident, request.method, request.path, exc_info=error)
+    if request.path.startswith(CONTROL_PREFIX):
+        return json_response(500, {"error": "internal",
+                                   "message": f"Internal error (id {incident}): a bug in the fake; see its log"})
+    return vendor_error(vendor_errors.InternalError(f"Internal error (id {incident}); see the fake's log"))
 
 
 def journal(response: Response) -> Response:

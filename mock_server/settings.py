@@ -9,6 +9,12 @@ from typing import Any, Mapping
 from mock_server.domain.ids import DEFAULT_APP_ID
 
 LOOPBACK_CALLBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Durations the fake adds to its clock. With the clock's limit (domain.clock.LATEST, year 9000) they keep
+# every computed time far inside datetime's range.
+MAX_DURATION_SECONDS = 100 * 366 * 86400
+DURATIONS = ("session_lifetime_seconds", "ring_seconds_min", "ring_seconds_max", "talk_seconds_min",
+             "talk_seconds_max", "ivr_seconds")
+MAX_CLOCK_SPEED = 1_000_000.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,13 @@ class Settings:
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
+
+    def __post_init__(self) -> None:
+        for name in DURATIONS:
+            if not 0 <= getattr(self, name) <= MAX_DURATION_SECONDS:
+                raise ValueError(f"{name} must be 0 to {MAX_DURATION_SECONDS} seconds, not {getattr(self, name)!r}")
+        if not 0 < self.clock_speed <= MAX_CLOCK_SPEED:
+            raise ValueError(f"clock_speed must be above 0 and at most {MAX_CLOCK_SPEED:g}, not {self.clock_speed!r}")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **explicit: Any) -> "Settings":

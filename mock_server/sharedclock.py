@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from mock_server.domain.clock import Clock, ClockError, format_datetime, parse_datetime
+from mock_server.domain.clock import (Clock, ClockError, check_within_limit, format_datetime, moved,
+                                      parse_datetime, running)
 from mock_server.store import Store
 
 META_KEY = "clock"
@@ -36,15 +37,13 @@ class SharedClock:
         fake = parse_datetime(state["fake"])
         if self.mode == "manual":
             return fake
-        return fake + timedelta(seconds=int((time.time() - state["real"]) * (self.speed or 1.0)))
+        return running(fake, int(max(0.0, time.time() - state["real"]) * (self.speed or 1.0)))
 
     def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
-            raise ClockError("advance_seconds must be zero or positive: the clock never goes backwards")
         with self.store.transaction():
-            moved = self.now() + timedelta(seconds=seconds)
-            self._write(moved)
-        return moved
+            target = moved(self.now(), seconds)
+            self._write(target)
+        return target
 
     def set(self, when: datetime) -> datetime:
         with self.store.transaction():
@@ -52,7 +51,7 @@ class SharedClock:
             if when < current:
                 raise ClockError(f"cannot set the clock back from {format_datetime(current)} to "
                                  f"{format_datetime(when)}; use POST /_mock/reset to start over")
-            self._write(when)
+            self._write(check_within_limit(when))
         return when
 
     def reset(self) -> datetime:

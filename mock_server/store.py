@@ -14,6 +14,7 @@ import string
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: ids and counters the API takes are bounded by it
 SCHEMA_VERSION = "2"  # part of the seeded-file marker: a schema change re-seeds a file
 
 # Stored call-record columns. A call's callkey and activecallkey are not stored: they are
