@@ -41,7 +41,7 @@ class Settings:
     delivery_max_attempts: int = 6
     delivery_backoff_seconds: float = 1.0  # first retry delay; doubles per attempt, capped at 60 s
     delivery_ca_bundle: str | None = None  # CA file for HTTPS callbacks (serve --tls: public CAs + the local CA)
-    clock_shared: bool = False  # keep the clock in the store (serve --workers: every process tells the same time)
+    clock_shared: bool = False  # keep the clock in the store (always with a file db: restarts and workers agree)
     delivery_lock: str | None = None  # a lock file: only the process holding it delivers (serve --workers)
     control_token: str | None = None  # when set, /_mock/ JSON endpoints need `Authorization: Bearer TOKEN`
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
