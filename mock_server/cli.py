@@ -59,17 +59,20 @@ def credentials_of(ccs) -> list[dict]:
               help="Threads per worker process (--workers > 1).")
 @click.option("--control-token", envvar="CCS_MOCK_CONTROL_TOKEN", default=None,
               help="Token the control API requires; generated when binding beyond loopback without one.")
+@click.option("--journal-max-rows", type=click.IntRange(min=0), default=None,
+              help="The journal keeps the newest N vendor requests; 0 keeps every one.  [default: 10000]")
 @click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None, replay_dir: str | None) -> None:
+          control_token: str | None, journal_max_rows: int | None, replay_dir: str | None) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
         control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
-                             clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
+                             clock_start=clock_start, control_token=control_token, replay_dir=replay_dir,
+                             journal_max_rows=journal_max_rows)
     fixture = Fixtures.load(fixture_path(settings.fixtures))
     if settings.db != ":memory:":
         Path(settings.db).parent.mkdir(parents=True, exist_ok=True)

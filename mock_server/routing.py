@@ -99,7 +99,7 @@ def journal(response: Response) -> Response:
             outcome = str(body.get("message", "error"))
     ccs.store.append_journal(
         ccs.clock_now_text(), g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
-        mask_params(request_params()), response.status_code, outcome)
+        mask_params(request_params()), response.status_code, outcome, keep=ccs.settings.journal_max_rows)
     return response
 
 

@@ -47,11 +47,14 @@ class Settings:
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
+    journal_max_rows: int = 10_000  # the journal keeps the newest this many requests; 0 keeps every one
 
     def __post_init__(self) -> None:
         for name in DURATIONS:
             if not 0 <= getattr(self, name) <= MAX_DURATION_SECONDS:
                 raise ValueError(f"{name} must be 0 to {MAX_DURATION_SECONDS} seconds, not {getattr(self, name)!r}")
+        if self.journal_max_rows < 0:
+            raise ValueError(f"journal_max_rows must be 0 (keep every request) or more, not {self.journal_max_rows}")
         if not 0 < self.clock_speed <= MAX_CLOCK_SPEED:
             raise ValueError(f"clock_speed must be above 0 and at most {MAX_CLOCK_SPEED:g}, not {self.clock_speed!r}")
 

@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS sink (
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
   function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_by_function ON journal (function, seq);
 """
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -411,10 +412,17 @@ class Store:
 
     # -- journal ----------------------------------------------------------------------------
     def append_journal(self, at: str, tenant: str | None, method: str, path: str, function: str | None,
-                       params: dict[str, str], status: int, outcome: str) -> None:
-        self._run("INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome))
+                       params: dict[str, str], status: int, outcome: str, keep: int = 0) -> None:
+        """Record a request. With ``keep`` above 0 only the newest ``keep`` entries stay: each new one drops
+        those that fall out of the window (a range of the primary key, so it costs one short index walk)."""
+        with self.transaction():
+            seq = self._db.execute(
+                "INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome),
+            ).lastrowid
+            if keep > 0:
+                self._db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
 
     def list_journal(self, limit: int, function: str | None = None) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM journal", []
