@@ -47,6 +47,7 @@ class Settings:
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
+    softphone_origins: tuple[str, ...] = ()  # origins beyond the fake's own the demo CRM may load the softphone from
     journal_max_rows: int = 10_000  # the journal keeps the newest this many requests; 0 keeps every one
 
     def __post_init__(self) -> None:

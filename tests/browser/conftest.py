@@ -6,6 +6,7 @@ as in production. Screenshots go to ``artifacts/screenshots/``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import threading
@@ -87,13 +88,16 @@ def fake(ccs_mock) -> Fake:
     return Fake(ccs_mock.app, ccs_mock.server, ccs_mock.tenants)
 
 
-class CrmSite:
-    """The integrator's CRM on its own loopback port (another origin than the softphone)."""
+class PageSite:
+    """A loopback server of its own (another origin than the fake's) that answers every GET with one HTML page
+    and records the path of every request it gets."""
 
-    def __init__(self):
+    def __init__(self, body: bytes, address: str = "127.0.0.1"):
+        received = self.received = []
+
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                body = EMBED_PAGE.encode()
+                received.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -103,13 +107,21 @@ class CrmSite:
             def log_message(self, *args) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((address, 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_port}/crm"
+        self.origin = f"http://{address}:{self._server.server_port}"
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class CrmSite(PageSite):
+    """The integrator's CRM on its own loopback port (another origin than the softphone)."""
+
+    def __init__(self):
+        super().__init__(EMBED_PAGE.encode())
+        self.url = self.origin + "/crm"
 
 
 @pytest.fixture
@@ -135,8 +147,15 @@ def page(browser):
 
 def _local(url: str) -> bool:
     host = urlsplit(url).hostname or ""
-    return urlsplit(url).scheme in ("data", "about") or host in ("127.0.0.1", "localhost") or host.endswith(
+    return urlsplit(url).scheme in ("data", "about") or host == "localhost" or _loopback(host) or host.endswith(
         (".alo-tech.com", ".callcenterstudio.com"))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def received(page, message_type: str | None = None, timeout: float = 10_000) -> list[dict]:

@@ -47,7 +47,8 @@ def test_everything_still_works_at_the_limit(ccs_mock) -> None:
     assert {call["key"] for call in ccs_mock.active_calls()} >= {key}
     answer = post_clock(ccs_mock, {"advance_seconds": 1})
     assert answer.status_code == 400 and answer.json()["error"] == "clock_limit"
-    for function, params in (("reportsCDRLogs", {"startdate": "8999-12-31 00:00:00", "finishdate": "9999-12-31 23:59:59"}),
+    for function, params in (("reportsCDRLogs", {"startdate": "8999-12-31 00:00:00",
+                                                 "finishdate": "9999-12-31 23:59:59"}),
                              ("reportsAgentPerf", {"startdate": "9999-12-31", "finishdate": "9999-12-31"}),
                              ("reportsAgentPerf", {})):
         body = ccs_mock.api(function, app_token=ccs_mock.app_token, **params)
