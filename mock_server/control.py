@@ -21,6 +21,7 @@ from mock_server.domain.errors import CallStateError, InvalidHangupUrl, UnknownT
 from mock_server.domain.tenants import Tenant
 from mock_server.masking import mask
 from mock_server.resources import spec_path
+from mock_server.routing import well_formed
 from mock_server.spec import resolve_refs
 from mock_server.store import MAX_ROW_ID
 
@@ -49,9 +50,13 @@ def _json_body() -> Any:
     try:
         if not request.is_json:
             raise ValueError("not a JSON content type")
-        return json.loads(raw, parse_constant=_not_json)
+        body = json.loads(raw, parse_constant=_not_json)
     except ValueError:
         raise ControlError(400, "invalid_json", "the request body is not JSON") from None
+    if not well_formed(body):
+        raise ControlError(400, "invalid_json", "the request body holds a string that is not Unicode text "
+                                                "(a lone surrogate escape such as \\ud800)")
+    return body
 
 
 def _body(operation_id: str) -> dict[str, Any]:

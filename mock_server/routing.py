@@ -5,6 +5,7 @@ every request is journaled with its secrets masked.
 """
 from __future__ import annotations
 
+import json as std_json
 import logging
 import uuid
 from typing import Any
@@ -30,6 +31,16 @@ def request_params() -> dict[str, str]:
             if key and key not in params:
                 params[key] = source.get(key, "")
     return params
+
+
+def well_formed(value: Any) -> bool:
+    """False for parsed JSON that holds a lone surrogate (``"\\ud800"``): valid JSON text, but not a
+    Unicode string anything can store or send on."""
+    try:
+        std_json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_response(status: int, body: Any) -> Response:

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from mock_server.domain.errors import InvalidSession, MissingParameter, UnknownTenant
 from mock_server.domain.tenants import Tenant
-from mock_server.routing import json_response
+from mock_server.routing import json_response, well_formed
 from mock_server.store import MAX_ROW_ID
 
 bp = Blueprint("softphone", __name__, template_folder="web/templates")
@@ -130,7 +130,7 @@ def act(build: str, action: str) -> Response:
         return json_response(404, {"success": False, "message": f"Unknown softphone action '{action[:50]}'; "
                                                                 f"known: {', '.join(ACTIONS)}"})
     body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else request.form.to_dict()
+    body = body if isinstance(body, dict) and well_formed(body) else request.form.to_dict()
     tenant, reason = sso_tenant(str(body.get("tenant") or ""))
     if tenant is None:
         raise InvalidSession(reason)

@@ -84,8 +84,12 @@ class Calls:
         return low + int(value * (high - low + 1))
 
     def check_callback_url(self, url: str, what: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+        except ValueError:  # an unclosed IPv6 bracket, a port that is not a number from 0 to 65535
+            valid = False
+        if not valid:
             raise InvalidHangupUrl(f"{what} must be an absolute http(s) URL, not {url[:200]!r}")
         if parts.hostname.lower() not in self.timings.allowed_callback_hosts:
             raise InvalidHangupUrl(f"{what} host {parts.hostname!r} is not allowed; allowed hosts: "

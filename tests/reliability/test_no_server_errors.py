@@ -143,3 +143,27 @@ def test_settings_that_would_push_times_out_of_range_are_refused_at_start(settin
 def test_a_clock_start_past_the_limit_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="may not pass 9000-01-01"):
         create_app(clock_start="9999-12-31 23:59:58")
+
+
+@pytest.mark.parametrize("url", ["http://[::1/hangup", "http://127.0.0.1:99999/hangup"])
+def test_a_callback_url_that_does_not_parse_is_refused_like_any_bad_url(ccs_mock, url) -> None:
+    session = ccs_mock.login()
+    answer = ccs_mock.api("click2call", session=session, phonenumber="905550000001", hangup_url=url)
+    assert answer == {"success": False, "message": f"hangup_url must be an absolute http(s) URL, not {url!r}"}
+    assert ccs_mock.active_calls() == []
+    refused = requests.put(ccs_mock.url + "/_mock/notifications", json={"url": url}, timeout=30)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
+
+
+def test_json_strings_that_are_not_unicode_text_are_refused(ccs_mock) -> None:
+    """A lone surrogate escape is valid JSON text but no string SQLite can store."""
+    lone = '{"tenant": "\\ud800"}'
+    answer = requests.post(ccs_mock.url + "/_mock/app_tokens", data=lone, timeout=30,
+                           headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_json"
+    session = ccs_mock.login()
+    body = '{"tenant": "%s", "session": "%s", "number": "9055500\\udc00"}' % (ccs_mock.tenant().host, session)
+    dialled = requests.post(ccs_mock.url + "/generic/sso/actions/dial", data=body, timeout=30,
+                            headers={"Content-Type": "application/json"})
+    assert dialled.status_code == 200 and "Internal error" not in dialled.json()["message"]
+    assert ccs_mock.active_calls() == []
