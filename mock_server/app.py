@@ -93,6 +93,8 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
         log.info("keeping the state already in %s (same fixtures and seed)", settings.db)
     else:
         store.restore(pristine)
+    if settings.db != ":memory:" and not settings.clock_shared:
+        settings = dataclasses.replace(settings, clock_shared=True)  # a file keeps the clock across restarts
     if settings.clock_shared:
         clock = SharedClock(store, clock)
     ids = IdGenerator(seed, store.allocate, settings.app_id)

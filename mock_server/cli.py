@@ -63,6 +63,8 @@ def credentials_of(ccs) -> list[dict]:
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Another Host name the control API (/_mock/) answers on (repeatable; env CCS_MOCK_ALLOWED_HOSTS). "
                    "'*' allows any name: unsafe, a DNS-rebinding page could then drive the sandbox.")
+@click.option("--journal-max-rows", type=click.IntRange(min=0), default=None,
+              help="The journal keeps the newest N vendor requests; 0 keeps every one.  [default: 10000]")
 @click.option("--replay", "replay_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Answer requests recorded by `ccs-mock proxy --record DIR` from that folder.")
 @click.option("--allow-callback-host", "callback_hosts", multiple=True, metavar="HOST_OR_CIDR",
@@ -70,14 +72,15 @@ def credentials_of(ccs) -> list[dict]:
                    "(repeatable; added to allowed_callback_hosts, by default 127.0.0.1, localhost, ::1).")
 def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None, clock_mode: str, speed: float,
           clock_start: str | None, tls: bool, tls_dir: str, workers: int, threads: int,
-          control_token: str | None, allowed_hosts: tuple[str, ...], replay_dir: str | None,
-          callback_hosts: tuple[str, ...]) -> None:
+          control_token: str | None, allowed_hosts: tuple[str, ...], journal_max_rows: int | None,
+          replay_dir: str | None, callback_hosts: tuple[str, ...]) -> None:
     """Start the fake and print how to reach each tenant."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not control_token and not is_loopback(host):
         control_token = secrets.token_urlsafe(24)
     settings = Settings.load(fixtures=fixtures, db=db, seed=seed, clock=clock_mode, clock_speed=speed,
-                             clock_start=clock_start, control_token=control_token, replay_dir=replay_dir)
+                             clock_start=clock_start, control_token=control_token, replay_dir=replay_dir,
+                             journal_max_rows=journal_max_rows)
     hosts = tuple(dict.fromkeys(settings.allowed_callback_hosts + tuple(h.strip().lower() for h in callback_hosts)))
     try:
         CallbackHosts.parse(hosts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import json
 import time
 from typing import Any
 
@@ -15,12 +16,14 @@ import yaml
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 from jsonschema import Draft202012Validator
 
-from mock_server.domain.clock import ClockError, format_datetime, parse_datetime
+from mock_server.domain.clock import ClockError, ClockLimitError, format_datetime, parse_datetime
 from mock_server.domain.errors import CallStateError, InvalidHangupUrl, UnknownTenant
 from mock_server.domain.tenants import Tenant
 from mock_server.masking import mask
 from mock_server.resources import spec_path
+from mock_server.routing import well_formed
 from mock_server.spec import resolve_refs
+from mock_server.store import MAX_ROW_ID
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 
@@ -35,17 +38,30 @@ def _ccs():
     return current_app.extensions["ccs"]
 
 
-def is_control_path(path: str) -> bool:
-    return path == "/_mock" or path.startswith("/_mock/")
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _json_body() -> Any:
+    """The request's JSON body ({} when there is none). NaN and Infinity are refused: they are not JSON."""
+    raw = request.get_data()
+    if not raw:
+        return {}
+    try:
+        if not request.is_json:
+            raise ValueError("not a JSON content type")
+        body = json.loads(raw, parse_constant=_not_json)
+    except ValueError:
+        raise ControlError(400, "invalid_json", "the request body is not JSON") from None
+    if not well_formed(body):
+        raise ControlError(400, "invalid_json", "the request body holds a string that is not Unicode text "
+                                                "(a lone surrogate escape such as \\ud800)")
+    return body
 
 
 def _body(operation_id: str) -> dict[str, Any]:
     """The JSON body, validated against the operation's schema in control.yaml."""
-    body = request.get_json(silent=True)
-    if body is None:
-        body = {}
-        if request.get_data():
-            raise ControlError(400, "invalid_json", "the request body is not JSON")
+    body = _json_body()
     validator = current_app.extensions["ccs_control_validators"].get(operation_id)
     if validator is not None:
         error = next(iter(sorted(validator.iter_errors(body), key=lambda e: list(e.path))), None)
@@ -110,6 +126,8 @@ def set_clock() -> Response:
             clock.set(when)
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
+    except ClockLimitError as error:
+        raise ControlError(400, "clock_limit", str(error)) from None
     _ccs().backend.tick()
     _ccs().changed()
     return jsonify(_clock_state())
@@ -123,12 +141,16 @@ def get_settings() -> Response:
     return jsonify(dict(settings, seed=_ccs().seed))
 
 
+def _whole_number(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        raise ControlError(400, "invalid_request", f"{name}: expected a whole number") from None
+
+
 def _limit(maximum: int) -> int:
     """The ``limit`` query parameter: a whole number, clamped to 1..maximum (default 100)."""
-    try:
-        return min(max(int(request.args.get("limit", 100)), 1), maximum)
-    except ValueError:
-        raise ControlError(400, "invalid_request", "limit: expected a whole number") from None
+    return min(max(_whole_number("limit", 100), 1), maximum)
 
 
 @bp.get("/journal")
@@ -297,10 +319,9 @@ def sink(name: str) -> Response:
 
 @bp.get("/sinks/<name>")
 def list_sink(name: str) -> Response:
-    try:
-        after = int(request.args.get("after", 0))
-    except ValueError:
-        raise ControlError(400, "invalid_request", "after: expected a whole number") from None
+    after = _whole_number("after", 0)
+    if not 0 <= after <= MAX_ROW_ID:
+        raise ControlError(400, "invalid_request", f"after: expected a whole number from 0 to {MAX_ROW_ID}")
     return jsonify(name=name, requests=_ccs().store.list_sink(name, after, _limit(1000)))
 
 

@@ -5,7 +5,9 @@ every request is journaled with its secrets masked.
 """
 from __future__ import annotations
 
+import json as std_json
 import logging
+import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, json, request
@@ -13,7 +15,6 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request
 
 from mock_server import vendor_errors
-from mock_server.control import is_control_path
 from mock_server.domain.errors import UnknownFunction, VendorError
 from mock_server.masking import mask_params
 
@@ -36,6 +37,18 @@ def params_of(req: Request) -> dict[str, str]:
 
 def request_params() -> dict[str, str]:
     return params_of(request)
+def is_control_path(path: str) -> bool:
+    return path == "/_mock" or path.startswith("/_mock/")
+
+
+def well_formed(value: Any) -> bool:
+    """False for parsed JSON that holds a lone surrogate (``"\\ud800"``): valid JSON text, but not a
+    Unicode string anything can store or send on."""
+    try:
+        std_json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def json_response(status: int, body: Any) -> Response:
@@ -95,9 +108,17 @@ def http_error(error: HTTPException) -> Response:
 
 
 def unexpected_error(error: Exception) -> Response:
-    """A bug in the fake: say so in the vendor's envelope, log the trace, never show it."""
-    log.exception("unexpected error while serving %s", request.path)
-    return json_response(500, {"success": False, "message": "Internal error in the fake (a bug; see its log)"})
+    """A bug in the fake: log the trace under a fresh id and answer with that id, never the trace.
+
+    The vendor API answers in the vendor's error envelope and status (``error_http_status``, like any
+    other error body); the control API answers ``{"error": "internal", ...}`` with a 500 (a bug report).
+    """
+    incident = uuid.uuid4().hex[:12]  # unique across restarts and worker processes; not seeded data
+    log.error("internal error %s while serving %s %s", incident, request.method, request.path, exc_info=error)
+    if is_control_path(request.path):
+        return json_response(500, {"error": "internal",
+                                   "message": f"Internal error (id {incident}): a bug in the fake; see its log"})
+    return vendor_error(vendor_errors.InternalError(f"Internal error (id {incident}); see the fake's log"))
 
 
 def journal(response: Response) -> Response:
@@ -111,7 +132,7 @@ def journal(response: Response) -> Response:
             outcome = str(body.get("message", "error"))
     ccs.store.append_journal(
         ccs.clock_now_text(), g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
-        mask_params(request_params()), response.status_code, outcome)
+        mask_params(request_params()), response.status_code, outcome, keep=ccs.settings.journal_max_rows)
     return response
 
 

@@ -29,7 +29,7 @@ from mock_server.domain.clock import format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
-from mock_server.store import Store
+from mock_server.store import Store, fold_email
 
 CHUNK = 10_000  # call records per generation chunk (and per insert batch)
 PARALLEL_MIN_RECORDS = 100_000  # below this, worker start-up costs more than it saves
@@ -111,7 +111,7 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
         store.insert_tenant(host, tenant.name, tenant.domain, is_default, tenant.masked_numbers, tenant.did, position)
         for name in spec.get("app_tokens", ["CRM integration"]):
             store.insert_app_token(ids.new_key("TenantApplications", host), host, name, format_datetime(end))
-        users = [(host, u["email"].lower(), u["name"], ids.new_key("User", host), str(u.get("agentcustomid", "")),
+        users = [(host, fold_email(u["email"]), u["name"], ids.new_key("User", host), str(u.get("agentcustomid", "")),
                   str(u.get("team", "")), i) for i, u in enumerate(spec["users"])]
         store.insert_users(users)
         queues = [(host, ids.new_key("Queue", host), name, i) for i, name in enumerate(spec.get("queues", ["Default"]))]

@@ -9,6 +9,12 @@ from typing import Any, Mapping
 from mock_server.domain.ids import DEFAULT_APP_ID
 
 LOOPBACK_CALLBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Durations the fake adds to its clock. With the clock's limit (domain.clock.LATEST, year 9000) they keep
+# every computed time far inside datetime's range.
+MAX_DURATION_SECONDS = 100 * 366 * 86400
+DURATIONS = ("session_lifetime_seconds", "ring_seconds_min", "ring_seconds_max", "talk_seconds_min",
+             "talk_seconds_max", "ivr_seconds")
+MAX_CLOCK_SPEED = 1_000_000.0
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Settings:
     # how long a claimed attempt is held before another claim may resend it (the sender crashed); None: timeout + 5
     delivery_lease_seconds: float | None = None
     delivery_ca_bundle: str | None = None  # CA file for HTTPS callbacks (serve --tls: public CAs + the local CA)
-    clock_shared: bool = False  # keep the clock in the store (serve --workers: every process tells the same time)
+    clock_shared: bool = False  # keep the clock in the store (always with a file db: restarts and workers agree)
     delivery_lock: str | None = None  # a lock file: only the process holding it delivers (serve --workers)
     control_token: str | None = None  # when set, /_mock/ JSON endpoints need `Authorization: Bearer TOKEN`
     allowed_hosts: tuple[str, ...] = ()  # more Host names /_mock/ answers on (beyond loopback, tenants, softphone);
@@ -46,6 +52,17 @@ class Settings:
     replay_dir: str | None = None  # answer requests recorded by `ccs-mock proxy --record` from this folder
     softphone_requires_full_host: bool = False  # SSO `tenant=` must be the full host (facts §5.2, §13.9)
     softphone_stream_poll_seconds: float = 0.25  # event streams re-check the store at least this often
+    softphone_origins: tuple[str, ...] = ()  # origins beyond the fake's own the demo CRM may load the softphone from
+    journal_max_rows: int = 10_000  # the journal keeps the newest this many requests; 0 keeps every one
+
+    def __post_init__(self) -> None:
+        for name in DURATIONS:
+            if not 0 <= getattr(self, name) <= MAX_DURATION_SECONDS:
+                raise ValueError(f"{name} must be 0 to {MAX_DURATION_SECONDS} seconds, not {getattr(self, name)!r}")
+        if self.journal_max_rows < 0:
+            raise ValueError(f"journal_max_rows must be 0 (keep every request) or more, not {self.journal_max_rows}")
+        if not 0 < self.clock_speed <= MAX_CLOCK_SPEED:
+            raise ValueError(f"clock_speed must be above 0 and at most {MAX_CLOCK_SPEED:g}, not {self.clock_speed!r}")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **explicit: Any) -> "Settings":

@@ -16,7 +16,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from mock_server.domain.errors import InvalidSession, MissingParameter, UnknownTenant
 from mock_server.domain.tenants import Tenant
-from mock_server.routing import json_response
+from mock_server.routing import json_response, well_formed
+from mock_server.store import MAX_ROW_ID
 
 bp = Blueprint("softphone", __name__, template_folder="web/templates")
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -90,7 +91,7 @@ def events(build: str) -> Response:
     if agent is None:
         return Response(status=204)  # EventSource stops reconnecting on 204
     try:
-        after = int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0)
+        after = min(max(int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0), 0), MAX_ROW_ID)
     except ValueError:
         after = 0
     return Response(_stream(ccs, tenant, session, agent.email, after), mimetype="text/event-stream",
@@ -129,7 +130,7 @@ def act(build: str, action: str) -> Response:
         return json_response(404, {"success": False, "message": f"Unknown softphone action '{action[:50]}'; "
                                                                 f"known: {', '.join(ACTIONS)}"})
     body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else request.form.to_dict()
+    body = body if isinstance(body, dict) and well_formed(body) else request.form.to_dict()
     tenant, reason = sso_tenant(str(body.get("tenant") or ""))
     if tenant is None:
         raise InvalidSession(reason)

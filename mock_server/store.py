@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import string
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: ids and counters the API takes are bounded by it
 SCHEMA_VERSION = "3"  # part of the seeded-file marker: a schema change re-seeds a file
 INTERRUPTED = "interrupted: the worker stopped before an answer was recorded; the receiver may have had it"
 
@@ -89,7 +91,19 @@ CREATE TABLE IF NOT EXISTS sink (
 CREATE TABLE IF NOT EXISTS journal (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT, method TEXT NOT NULL, path TEXT NOT NULL,
   function TEXT, params TEXT NOT NULL, status INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS journal_by_function ON journal (function, seq);
 """
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold_email(email: str) -> str:
+    """The form e-mails are stored and matched in: ASCII letters lower-cased, nothing else changed.
+
+    ``str.lower`` would also fold look-alikes (U+212A KELVIN SIGN becomes ``k``, U+0130 becomes ``i̇``),
+    so a different address would sign in as someone else.
+    """
+    return email.translate(_ASCII_LOWER)
 
 
 class Store:
@@ -202,7 +216,7 @@ class Store:
         return self._all("SELECT * FROM users WHERE tenant = ? ORDER BY position", (tenant,))
 
     def find_user(self, tenant: str, email: str) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM users WHERE tenant = ? AND email = ?", (tenant, email.lower()))
+        return self._one("SELECT * FROM users WHERE tenant = ? AND email = ?", (tenant, fold_email(email)))
 
     def insert_queues(self, rows: Iterable[Sequence[Any]]) -> None:
         self._many("INSERT INTO queues VALUES (?, ?, ?, ?)", rows)
@@ -419,10 +433,17 @@ class Store:
 
     # -- journal ----------------------------------------------------------------------------
     def append_journal(self, at: str, tenant: str | None, method: str, path: str, function: str | None,
-                       params: dict[str, str], status: int, outcome: str) -> None:
-        self._run("INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome))
+                       params: dict[str, str], status: int, outcome: str, keep: int = 0) -> None:
+        """Record a request. With ``keep`` above 0 only the newest ``keep`` entries stay: each new one drops
+        those that fall out of the window (a range of the primary key, so it costs one short index walk)."""
+        with self.transaction():
+            seq = self._db.execute(
+                "INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome),
+            ).lastrowid
+            if keep > 0:
+                self._db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
 
     def list_journal(self, limit: int, function: str | None = None) -> list[dict[str, Any]]:
         sql, args = "SELECT * FROM journal", []

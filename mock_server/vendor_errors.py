@@ -17,6 +17,10 @@ class RequestTooLarge(errors.VendorError):
     """A query string over the configured limit."""
 
 
+class InternalError(errors.VendorError):
+    """A bug in the fake, answered like any other error body (the log has the trace under the same id)."""
+
+
 # error class -> (status; None = the configured error status, body builder)
 ERROR_TABLE: dict[type[errors.VendorError], tuple[int | None, Any]] = {
     errors.InvalidAppToken: (None, lambda e: {"login": False, "message": "Invalid Application Token"}),
@@ -32,6 +36,7 @@ ERROR_TABLE: dict[type[errors.VendorError], tuple[int | None, Any]] = {
     errors.CallNotFound: (None, lambda e: {"success": False, "message": e.message}),
     errors.UnknownTenant: (404, lambda e: {"success": False, "message": e.message}),
     RequestTooLarge: (414, lambda e: {"success": False, "message": e.message}),
+    InternalError: (None, lambda e: {"success": False, "message": e.message}),
 }
 
 

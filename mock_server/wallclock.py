@@ -9,18 +9,18 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from mock_server.domain.clock import ClockError, format_datetime
+from mock_server.domain.clock import ClockError, check_within_limit, format_datetime, moved, running
 
 
 class SystemClock:
     mode = "system"
 
     def __init__(self, start: datetime | None, speed: float, utc_offset_minutes: int):
-        if speed <= 0:
-            raise ValueError("clock speed must be positive")
+        if not 0 < speed < float("inf"):
+            raise ValueError("clock speed must be a positive number")
         self.speed = speed
         self._offset = timedelta(minutes=utc_offset_minutes)
-        self._initial = start
+        self._initial = check_within_limit(start) if start is not None else None
         self._lock = threading.Lock()
         self._anchor_fake, self._anchor_real = self._origin(), time.monotonic()
 
@@ -32,11 +32,10 @@ class SystemClock:
     def now(self) -> datetime:
         with self._lock:
             elapsed = (time.monotonic() - self._anchor_real) * self.speed
-            return (self._anchor_fake + timedelta(seconds=elapsed)).replace(microsecond=0)
+            return running(self._anchor_fake, elapsed).replace(microsecond=0)
 
     def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
-            raise ClockError("advance_seconds must be zero or positive: the clock never goes backwards")
+        moved(self.now(), seconds)  # refused when negative or past the limit
         with self._lock:
             self._anchor_fake += timedelta(seconds=seconds)
         return self.now()
@@ -47,7 +46,7 @@ class SystemClock:
             raise ClockError(f"cannot set the clock back from {format_datetime(current)} to {format_datetime(when)}; "
                              "use POST /_mock/reset to start over")
         with self._lock:
-            self._anchor_fake, self._anchor_real = when, time.monotonic()
+            self._anchor_fake, self._anchor_real = check_within_limit(when), time.monotonic()
         return when
 
     def reset(self) -> datetime:

@@ -11,6 +11,9 @@ from typing import Protocol
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 DATE_FORMAT = "%Y-%m-%d"
+# The clock never passes this: every lifetime, ring, talk and report time added to a time up to it stays
+# centuries inside datetime's range (year 9999). Settings bound those durations (settings.MAX_DURATION_SECONDS).
+LATEST = datetime(9000, 1, 1)
 
 
 def format_datetime(value: datetime) -> str:
@@ -45,13 +48,41 @@ class ClockError(ValueError):
     """A request to move the clock that cannot be honoured (e.g. backwards)."""
 
 
+class ClockLimitError(ValueError):
+    """A request to move the clock past ``LATEST``."""
+
+
+def check_within_limit(when: datetime) -> datetime:
+    if when > LATEST:
+        raise ClockLimitError(f"the clock may not pass {format_datetime(LATEST)} (asked for {format_datetime(when)}); "
+                              "nothing changed")
+    return when
+
+
+def moved(now: datetime, seconds: float) -> datetime:
+    """``now`` moved forward by ``seconds``: refused when negative (or not a number) or past ``LATEST``."""
+    if not seconds >= 0:
+        raise ClockError("advance_seconds must be zero or positive: the clock never goes backwards")
+    if seconds > (LATEST - now).total_seconds():
+        raise ClockLimitError(f"the clock may not pass {format_datetime(LATEST)}: it is {format_datetime(now)}, "
+                              f"{seconds:g} seconds later is past it; nothing changed")
+    return now + timedelta(seconds=seconds)
+
+
+def running(anchor: datetime, seconds: float) -> datetime:
+    """Where a running clock is ``seconds`` after ``anchor``: it stops at ``LATEST``."""
+    if not seconds < (LATEST - anchor).total_seconds():
+        return LATEST
+    return anchor + timedelta(seconds=seconds)
+
+
 class ManualClock:
     """A clock that only moves when told to: the default in tests."""
 
     mode = "manual"
 
     def __init__(self, start: datetime):
-        self._start = start.replace(microsecond=0)
+        self._start = check_within_limit(start.replace(microsecond=0))
         self._now = self._start
         self._lock = threading.Lock()
 
@@ -60,10 +91,8 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float) -> datetime:
-        if seconds < 0:
-            raise ClockError("advance_seconds must be zero or positive: the clock never goes backwards")
         with self._lock:
-            self._now += timedelta(seconds=seconds)
+            self._now = moved(self._now, seconds)
             return self._now
 
     def set(self, when: datetime) -> datetime:
@@ -73,7 +102,7 @@ class ManualClock:
                     f"cannot set the clock back from {format_datetime(self._now)} to {format_datetime(when)}; "
                     "use POST /_mock/reset to start over"
                 )
-            self._now = when
+            self._now = check_within_limit(when)
             return self._now
 
     def reset(self) -> datetime:

@@ -13,7 +13,7 @@ from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidSession, UserNotFound
 from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
-from mock_server.store import Store
+from mock_server.store import Store, fold_email
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Sessions:
             return self.store.end_session(session, now, "expired by control API")
         ended = 0
         with self.store.transaction():
-            for row in self.store.live_sessions(tenant.host, now, (email or "").lower()):
+            for row in self.store.live_sessions(tenant.host, now, fold_email(email or "")):
                 ended += self.store.end_session(row["session"], now, "expired by control API")
         return ended
 

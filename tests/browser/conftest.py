@@ -6,6 +6,7 @@ as in production. Screenshots go to ``artifacts/screenshots/``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import threading
@@ -79,14 +80,16 @@ def fake(ccs_mock) -> Fake:
 
 
 class PageSite:
-    """One HTML page on a loopback address and port of its own: another origin than the fake. The
-    integrator's CRM (``EMBED_PAGE``) by default."""
+    """One HTML page on a loopback address and port of its own: another origin than the fake. It records the
+    path of every request it gets. The integrator's CRM (``EMBED_PAGE``) by default."""
 
-    def __init__(self, html: str = EMBED_PAGE, host: str = "127.0.0.1", path: str = "/crm"):
-        body = html.encode()
+    def __init__(self, html: str | bytes = EMBED_PAGE, host: str = "127.0.0.1", path: str = "/crm"):
+        body = html.encode() if isinstance(html, str) else html
+        received = self.received = []
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                received.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -98,7 +101,8 @@ class PageSite:
 
         self._server = ThreadingHTTPServer((host, 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://{host}:{self._server.server_port}{path}"
+        self.origin = f"http://{host}:{self._server.server_port}"
+        self.url = self.origin + path
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -128,8 +132,15 @@ def page(browser):
 
 def _local(url: str) -> bool:
     host = urlsplit(url).hostname or ""
-    return urlsplit(url).scheme in ("data", "about") or host in ("127.0.0.1", "localhost") or host.endswith(
+    return urlsplit(url).scheme in ("data", "about") or host == "localhost" or _loopback(host) or host.endswith(
         (".alo-tech.com", ".callcenterstudio.com"))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def received(page, message_type: str | None = None, timeout: float = 10_000) -> list[dict]:

@@ -9,10 +9,29 @@
   var tenant = null, contacts = [], session = null, email = null;
   var calls = {}, callOrder = [], sinkAfter = 0, relogins = 0;
 
-  // The softphone lives on another origin, as in production: 127.0.0.1 <-> localhost, or ?softphone=ORIGIN.
-  var otherHost = { "127.0.0.1": "localhost", "localhost": "127.0.0.1" }[location.hostname] || location.hostname;
-  var softphoneOrigin = params.get("softphone") ||
-    location.protocol + "//" + otherHost + (location.port ? ":" + location.port : "");
+  // The softphone lives on another origin, as in production: by default the first of the origins the server
+  // allows (127.0.0.1 <-> localhost), or ?softphone=ORIGIN when it is one of them. The page sends the live
+  // session to that origin, so any other is refused: nothing is loaded and the session never leaves.
+  var allowedOrigins = JSON.parse($("softphone-origins").textContent);
+  var wantedOrigin = params.get("softphone") || allowedOrigins[0] || "";
+  var softphoneOrigin = allowedOrigins.indexOf(originOf(wantedOrigin)) >= 0 ? originOf(wantedOrigin) : null;
+  var loadedOrigin = null;  // the origin the softphone frame was given; messages from any other are ignored
+
+  function originOf(text) {
+    try {
+      var url = new URL(text);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.origin : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function refuseSoftphone() {
+    $("softphone-refused").textContent = "Refused to load the softphone from " + wantedOrigin + ": it is not one " +
+      "of the fake's own origins (" + allowedOrigins.join(", ") + ") nor one named in the setting " +
+      "softphone_origins (CCS_MOCK_SOFTPHONE_ORIGINS). Nothing was loaded and the session was not sent.";
+    $("softphone-refused").classList.remove("hidden");
+  }
 
   function storageKey() { return "ccs-demo:" + tenant.host; }
   function sinkName() { return "demo-" + tenant.name; }
@@ -43,15 +62,18 @@
     $("signed-in-as").textContent = "Signed in as " + email;
     $("btn-signout").classList.remove("hidden");
     $("btn-inbound").disabled = false;
+    renderContacts();
+    if (!softphoneOrigin) return refuseSoftphone();
     var query = new URLSearchParams({ tenant: tenant.host, session: session });
+    loadedOrigin = softphoneOrigin;
     $("softphone").src = softphoneOrigin + "/generic/sso/?" + query.toString();
     $("softphone-origin").textContent = "Softphone origin: " + softphoneOrigin;
-    renderContacts();
   }
 
   function signOut() {
     sessionStorage.removeItem(storageKey());
     session = null;
+    loadedOrigin = null;
     $("softphone").removeAttribute("src");
     $("signed-in-as").textContent = "";
     $("btn-signout").classList.add("hidden");
@@ -144,7 +166,8 @@
 
   // -- softphone messages -------------------------------------------------------------------------
   window.addEventListener("message", function (event) {
-    if (event.origin !== softphoneOrigin || !event.data || !event.data.messageType) return;
+    if (!loadedOrigin || event.origin !== loadedOrigin || event.source !== $("softphone").contentWindow) return;
+    if (!event.data || !event.data.messageType) return;
     var m = event.data;
     $("messages").prepend(el("div", { className: "mono" }, [(m.time || "") + "  " + m.messageType +
       (m.phoneNumber ? "  " + m.phoneNumber : "") + (m.reason ? "  " + m.reason : "")]));
@@ -210,6 +233,7 @@
     setInterval(pollSink, 1000);
   }).catch(offline);
 
+  if (!softphoneOrigin) refuseSoftphone();
   $("btn-signin").onclick = login;
   $("btn-signout").onclick = signOut;
   $("btn-inbound").onclick = ringMe;
