@@ -149,8 +149,11 @@ def _whole_number(name: str, default: int) -> int:
 
 
 def _limit(maximum: int) -> int:
-    """The ``limit`` query parameter: a whole number, clamped to 1..maximum (default 100)."""
-    return min(max(_whole_number("limit", 100), 1), maximum)
+    """The ``limit`` query parameter: a whole number from 1 to ``maximum`` (default 100)."""
+    limit = _whole_number("limit", 100)
+    if not 1 <= limit <= maximum:
+        raise ControlError(400, "invalid_request", f"limit: expected a whole number from 1 to {maximum}")
+    return limit
 
 
 @bp.get("/journal")
@@ -304,7 +307,7 @@ def list_contacts() -> Response:
         for c in _ccs().store.list_contacts(tenant.host)])
 
 
-@bp.route("/sink/<name>", methods=["GET", "POST", "PUT"])
+@bp.route("/sink/<name>", methods=["GET", "POST"])
 def sink(name: str) -> Response:
     """Records any request (a hangup POST, a notification GET) so a page or a script can read it back."""
     if len(name) > 64:
