@@ -266,7 +266,11 @@ def fidelity(kit: bool) -> None:
     if kit:
         from mock_server.fidelity import kit_table
 
-        click.echo(kit_table())
+        try:
+            click.echo(kit_table())
+        except ImportError as error:  # the kit's tests import pytest and schemathesis
+            raise click.ClickException(f"--kit reads the contract kit, which needs its extra ({error}): "
+                                       "pip install 'ccs-mock[check]' (from a clone: pip install -e '.[check]')") from None
         return
     click.echo(fidelity_tables())
 

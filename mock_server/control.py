@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from mock_server.domain.clock import ClockError, ClockLimitError, format_datetime, parse_datetime
 from mock_server.domain.errors import CallStateError, InvalidHangupUrl, UnknownTenant
@@ -64,7 +65,9 @@ def _body(operation_id: str) -> dict[str, Any]:
     body = _json_body()
     validator = current_app.extensions["ccs_control_validators"].get(operation_id)
     if validator is not None:
-        error = next(iter(sorted(validator.iter_errors(body), key=lambda e: list(e.path))), None)
+        # best_match descends into oneOf/anyOf: "advance_seconds: -5 is less than the minimum of 0", not
+        # "body: ... is not valid under any of the given schemas"
+        error = best_match(validator.iter_errors(body))
         if error is not None:
             where = "/".join(str(p) for p in error.path) or "body"
             raise ControlError(400, "invalid_request", f"{where}: {error.message}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from mock_server import create_app
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 
@@ -61,3 +62,11 @@ def test_tenants_and_settings_and_documents(client) -> None:
     assert client.request("GET", "/_mock/openapi/secrets.txt").status == 404
     assert client.request("GET", "/_mock/tenants", params={"tenant": "x"}).status == 200
     assert client.request("GET", "/_mock/sessions", params={"tenant": "nobody.alo-tech.com"}).status == 404
+
+
+def test_a_clock_body_off_both_shapes_names_the_field_and_the_rule() -> None:
+    """setClock's body is one of two shapes; the error names the field at fault, not "not valid under any"."""
+    client = create_app().test_client()
+    answer = client.post("/_mock/clock", json={"advance_seconds": -5})
+    assert answer.status_code == 400
+    assert answer.get_json() == {"error": "invalid_request", "message": "advance_seconds: -5 is less than the minimum of 0"}

@@ -149,7 +149,8 @@ def test_a_clock_start_past_the_limit_is_refused_at_start() -> None:
 def test_a_callback_url_that_does_not_parse_is_refused_like_any_bad_url(ccs_mock, url) -> None:
     session = ccs_mock.login()
     answer = ccs_mock.api("click2call", session=session, phonenumber="905550000001", hangup_url=url)
-    assert answer == {"success": False, "message": f"hangup_url must be an absolute http(s) URL, not {url!r}"}
+    assert answer["success"] is False and answer["message"].startswith("hangup_url "), answer
+    assert "Internal error" not in answer["message"]
     assert ccs_mock.active_calls() == []
     refused = requests.put(ccs_mock.url + "/_mock/notifications", json={"url": url}, timeout=30)
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
