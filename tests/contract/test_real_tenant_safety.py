@@ -40,7 +40,7 @@ def test_no_call_function_reaches_a_real_tenant_without_the_flag() -> None:
             cwd=ROOT, capture_output=True, text=True, timeout=600)
     sent = {(entry["method"], entry["function"]) for entry in ccs.store.list_journal(10_000)}
     assert result.returncode == 0, result.stdout[-2000:]
-    assert "8 deselected" in result.stdout and "(budget 800, no rate limit)" in result.stdout
+    assert "8 deselected" in result.stdout and "(budget 1200, no rate limit)" in result.stdout
     assert {function for _, function in sent} & CALL_FUNCTIONS == set()
     assert {(method, function) for method in ("GET", "POST") for function in ("login", "reportsCDRLogs",
                                                                                  "getactivecall")} <= sent
