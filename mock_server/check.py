@@ -50,11 +50,16 @@ def _importable(name: str) -> bool:
     return True
 
 
-def run_kit(base_url: str, app_token: str, email: str, results: Path, extra: list[str]) -> subprocess.CompletedProcess:
+def require_kit(who: str) -> None:
+    """Raise ``KitMissing`` (saying what to install) unless the kit's own dependencies import."""
     missing = [name for name in ("pytest", "schemathesis") if not _importable(name)]
     if missing:
-        raise KitMissing(f"ccs-mock check runs the contract kit, which needs {' and '.join(missing)}: "
+        raise KitMissing(f"{who} the contract kit, which needs {' and '.join(missing)}: "
                          "pip install 'ccs-mock[check]' (from a clone: pip install -e '.[check]')")
+
+
+def run_kit(base_url: str, app_token: str, email: str, results: Path, extra: list[str]) -> subprocess.CompletedProcess:
+    require_kit("ccs-mock check runs")
     folder = results.parent
     env = dict(os.environ, CCS_BASE_URL=base_url, CCS_APP_TOKEN=app_token, CCS_EMAIL=email,
                HYPOTHESIS_STORAGE_DIRECTORY=str(folder / "hypothesis"))

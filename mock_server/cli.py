@@ -264,13 +264,14 @@ def proxy(upstream: str, host: str, port: int, drift_log: str, record: str | Non
 def fidelity(kit: bool) -> None:
     """Print the fidelity table (confirmed / seen in client / assumed) generated from the spec."""
     if kit:
+        from mock_server.check import KitMissing, require_kit
         from mock_server.fidelity import kit_table
 
         try:
-            click.echo(kit_table())
-        except ImportError as error:  # the kit's tests import pytest and schemathesis
-            raise click.ClickException(f"--kit reads the contract kit, which needs its extra ({error}): "
-                                       "pip install 'ccs-mock[check]' (from a clone: pip install -e '.[check]')") from None
+            require_kit("ccs-mock fidelity --kit reads")
+        except KitMissing as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(kit_table())
         return
     click.echo(fidelity_tables())
 
