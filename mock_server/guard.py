@@ -30,9 +30,8 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from mock_server.control import ControlError
-from mock_server.routing import is_control_path
 from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
-from mock_server.routing import is_api_path
+from mock_server.routing import is_api_path, is_control_path
 from mock_server.tls import served_hosts
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})

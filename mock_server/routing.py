@@ -37,6 +37,8 @@ def params_of(req: Request) -> dict[str, str]:
 
 def request_params() -> dict[str, str]:
     return params_of(request)
+
+
 def is_control_path(path: str) -> bool:
     return path == "/_mock" or path.startswith("/_mock/")
 
