@@ -20,8 +20,8 @@ import requests
 import yaml
 
 from mock_server import create_app
-from mock_server.receiver import Receiver
-from mock_server.server import LiveServer
+from mock_server.tools.receiver import Receiver
+from mock_server.runtime.server import LiveServer
 
 DROPPED_AFTER_1S = "905550010001"
 

@@ -27,7 +27,7 @@ import requests
 
 from mock_server import create_app
 from mock_server.masking import mask
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
 
 BATCH = 1_000

@@ -16,7 +16,7 @@ from pathlib import Path
 from mock_server.domain.clock import parse_datetime
 from mock_server.domain.ids import IdGenerator
 from mock_server.seed import Fixtures, seed_store
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 END = parse_datetime("2026-01-05 09:00:00")
 

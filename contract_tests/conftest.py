@@ -123,7 +123,7 @@ def ccs(request: pytest.FixtureRequest) -> Target:
         yield Target(base_url.rstrip("/"), token, email, is_fake, allow_calls, spec, http, Claims(spec, strict))
         return
     from mock_server import create_app
-    from mock_server.server import LiveServer
+    from mock_server.runtime.server import LiveServer
 
     app = create_app()
     store = app.extensions["ccs"].store

@@ -12,7 +12,7 @@ import pytest
 
 from contract_tests.conformance import is_error_body
 from contract_tests.target import Target
-from mock_server.receiver import Receiver
+from mock_server.tools.receiver import Receiver
 
 ANSWERING_NUMBER = "905550000001"  # the fake's reserved number for ANSWER
 SCRIPTED = {"disposition": "ANSWER", "ring_seconds": 1, "talk_seconds": 2}

@@ -28,7 +28,7 @@ from contract_tests.records import RecordMap
 from contract_tests.target import CALL_FUNCTIONS, Target
 from mock_server.domain.errors import InvalidParameter
 from mock_server.resources import spec_path
-from mock_server.routing import params_of
+from mock_server.http.routing import params_of
 from mock_server.spec import Spec, function_name
 
 schemathesis.openapi.format("ccs-datetime", st.datetimes(min_value=datetime(2000, 1, 1))

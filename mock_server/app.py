@@ -1,31 +1,31 @@
-"""``create_app(settings)``: assembles spec, store, clock, domain and the HTTP layers."""
+"""``create_app(settings)``: the composition root. It assembles spec, store, clock, domain and runtime
+pieces into one ``CcsContext`` and hands it to the HTTP layer (``mock_server.http.app``)."""
 from __future__ import annotations
 
 import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from flask import Flask
-
-from mock_server import control, guard, pages, routing, softphone
 from mock_server.domain.backend import Backend, BackendOptions
 from mock_server.domain.callback_urls import CallbackHosts
 from mock_server.domain.calls import CallTimings
 from mock_server.domain.clock import Clock, ManualClock, format_datetime, parse_datetime
-from mock_server.delivery import DeliveryWorker
 from mock_server.domain.ids import IdGenerator
-from mock_server.handlers import registry
+from mock_server.http.handlers import registry
 from mock_server.resources import fixture_path, spec_path
+from mock_server.runtime.changes import ChangeSignal
+from mock_server.runtime.clocks import SharedClock, SystemClock
+from mock_server.runtime.delivery import DeliveryWorker
 from mock_server.seed import Fixtures, seed_store
-from mock_server.replay import Replay
 from mock_server.settings import Settings
-from mock_server.sharedclock import SharedClock
-from mock_server.signal import ChangeSignal
 from mock_server.spec import Spec
-from mock_server.store import SCHEMA_VERSION, Store
-from mock_server.wallclock import SystemClock
+from mock_server.storage.store import SCHEMA_VERSION, Store
+from mock_server.tools.replay import Replay
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("ccs_mock")
 
@@ -125,13 +125,6 @@ def create_app(settings: Settings | None = None, *, progress: Callable[[int], No
         settings = Settings.load(**overrides)
     elif overrides:
         settings = dataclasses.replace(settings, **overrides)
-    app = Flask(__name__)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False  # keep the vendor's field order
-    app.extensions["ccs"] = build_context(settings, progress)
-    guard.register(app)
-    routing.register(app)
-    control.register(app)
-    softphone.register(app)
-    pages.register(app)
-    return app
+    from mock_server.http.app import flask_app
+
+    return flask_app(build_context(settings, progress))

@@ -14,13 +14,13 @@ import click
 
 from mock_server.app import build_context, create_app
 from mock_server.domain.callback_urls import CallbackHosts
-from mock_server.fidelity import fidelity_tables
+from mock_server.tools.fidelity import fidelity_tables
 from mock_server.resources import fixture_path
 from mock_server.seed import Fixtures
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
-from mock_server.tls import hosts_lines, server_tls
-from mock_server.workers import serve_workers
+from mock_server.runtime.tls import hosts_lines, server_tls
+from mock_server.runtime.workers import serve_workers
 
 fixtures_option = click.option("--fixtures", default=None, help="Bundled fixture name (demo) or a YAML path.")
 seed_option = click.option("--seed", type=int, default=None, help="Override the fixture file's seed.")
@@ -127,7 +127,7 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
     banner(ccs, f"{'https' if secure else 'http'}://{address}:{listener.getsockname()[1]}", port, secure, workers)
     ccs.store.close()  # each worker opens the file itself
     ccs.pristine.close()
-    serve_workers(settings, listener, workers, threads, (str(secure.server_pem),) * 2 if secure else None)
+    serve_workers(create_app, settings, listener, workers, threads, (str(secure.server_pem),) * 2 if secure else None)
 
 
 WILDCARD_ADDRESSES = ("", "0.0.0.0", "::", "[::]")
@@ -218,7 +218,7 @@ def check(base_url: str, app_token: str, email: str, report: str, kit_args: tupl
     """Run the contract kit against a tenant and report, per operation and per assumption of the spec,
     confirmed / contradicted / not exercised, with evidence. Extra arguments go to the kit
     (e.g. --ccs-allow-calls --ccs-phone-number N; calls are never placed without them)."""
-    from mock_server.check import KitMissing, check as run_check
+    from mock_server.tools.check import KitMissing, check as run_check
 
     try:
         code, findings = run_check(base_url, app_token, email, Path(report), list(kit_args))
@@ -246,7 +246,7 @@ def check(base_url: str, app_token: str, email: str, report: str, kit_args: tupl
 def proxy(upstream: str, host: str, port: int, drift_log: str, record: str | None) -> None:
     """A validation proxy: point the CRM at it; it forwards to the tenant and logs where answers drift
     from the spec."""
-    from mock_server.proxy import create_proxy
+    from mock_server.http.proxy import create_proxy
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     app = create_proxy(upstream, Path(record) if record else None, Path(drift_log))
@@ -264,8 +264,8 @@ def proxy(upstream: str, host: str, port: int, drift_log: str, record: str | Non
 def fidelity(kit: bool) -> None:
     """Print the fidelity table (confirmed / seen in client / assumed) generated from the spec."""
     if kit:
-        from mock_server.check import KitMissing, require_kit
-        from mock_server.fidelity import kit_table
+        from mock_server.tools.check import KitMissing, require_kit
+        from mock_server.tools.fidelity import kit_table
 
         try:
             require_kit("ccs-mock fidelity --kit reads")

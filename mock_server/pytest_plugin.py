@@ -199,7 +199,7 @@ class _Servers:
         key = json.dumps(settings, sort_keys=True, default=str)
         if key not in self._live:
             from mock_server import create_app
-            from mock_server.server import LiveServer
+            from mock_server.runtime.server import LiveServer
 
             app = create_app(**settings)
             server = LiveServer(app).start()
@@ -241,7 +241,7 @@ def ccs_mock(ccs_mock_servers: _Servers, ccs_mock_settings: dict[str, Any]) -> C
 @pytest.fixture
 def ccs_callback_sink():
     """A local HTTP receiver: pass ``sink.url()`` as ``hangup_url``; ``sink.wait_for(1)`` waits for a delivery."""
-    from mock_server.receiver import Receiver
+    from mock_server.tools.receiver import Receiver
 
     with Receiver() as receiver:
         yield receiver

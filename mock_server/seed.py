@@ -29,7 +29,7 @@ from mock_server.domain.clock import format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
-from mock_server.store import Store, fold_email
+from mock_server.storage.store import Store, fold_email
 
 CHUNK = 10_000  # call records per generation chunk (and per insert batch)
 PARALLEL_MIN_RECORDS = 100_000  # below this, worker start-up costs more than it saves

@@ -17,7 +17,7 @@ from mock_server.domain.ids import IdGenerator
 from mock_server.domain.sessions import Sessions
 from mock_server.domain.softphone import Softphone
 from mock_server.domain.tenants import Tenant, TenantDirectory
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from mock_server.domain.events import AVAILABILITY, AgentEvents, mask_number
 from mock_server.domain.ids import IdGenerator
 from mock_server.domain.sessions import Agent
 from mock_server.domain.tenants import Tenant
-from mock_server.store import CDR_COLUMNS, Store
+from mock_server.storage.store import CDR_COLUMNS, Store
 
 DISPOSITIONS = ("ANSWER", "BUSY", "NOANSWER", "CANCEL", "CONGESTION", "CHANUNAVAIL", "DONTCALL", "TORTURE",
                 "INVALIDARGS")  # facts §3.4

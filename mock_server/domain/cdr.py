@@ -20,7 +20,7 @@ from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallNotFound, InvalidCursor, MissingParameter
 from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 PAGE_SIZE = 100  # facts §2.5 / §6.5, CONFIRMED
 SERVICE_LEVEL_SECONDS = 20  # assumed: `sl` is true when answered within this many seconds of queueing

@@ -69,6 +69,14 @@ def moved(now: datetime, seconds: float) -> datetime:
     return now + timedelta(seconds=seconds)
 
 
+def set_forward(now: datetime, when: datetime) -> datetime:
+    """``when``, if the clock may be set there from ``now``: never backwards, never past ``LATEST``."""
+    if when < now:
+        raise ClockError(f"cannot set the clock back from {format_datetime(now)} to {format_datetime(when)}; "
+                         "use POST /_mock/reset to start over")
+    return check_within_limit(when)
+
+
 def running(anchor: datetime, seconds: float) -> datetime:
     """Where a running clock is ``seconds`` after ``anchor``: it stops at ``LATEST``."""
     if not seconds < (LATEST - anchor).total_seconds():
@@ -97,12 +105,7 @@ class ManualClock:
 
     def set(self, when: datetime) -> datetime:
         with self._lock:
-            if when < self._now:
-                raise ClockError(
-                    f"cannot set the clock back from {format_datetime(self._now)} to {format_datetime(when)}; "
-                    "use POST /_mock/reset to start over"
-                )
-            self._now = check_within_limit(when)
+            self._now = set_forward(self._now, when)
             return self._now
 
     def reset(self) -> datetime:

@@ -1,4 +1,4 @@
-"""Domain errors. Each maps to exactly one vendor error body in ``mock_server.vendor_errors``."""
+"""Domain errors. Each maps to exactly one vendor error body in ``mock_server.http.vendor_errors``."""
 from __future__ import annotations
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from mock_server.domain.cdr import CallKeys
 from mock_server.domain.clock import format_datetime
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 AVAILABILITY = ("available", "backoffice", "aftercallwork", "shortbreak", "lunch", "training", "meeting")  # §5.10
 BUSY_STATES = ("ringing", "talking", "hold")  # facts §5.10: the status cannot change in these

@@ -13,7 +13,7 @@ from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidSession, UserNotFound
 from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
-from mock_server.store import Store, fold_email
+from mock_server.storage.store import Store, fold_email
 
 
 @dataclass(frozen=True)

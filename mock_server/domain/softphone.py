@@ -13,7 +13,7 @@ from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallStateError, InvalidParameter
 from mock_server.domain.events import AVAILABILITY, BUSY_STATES
 from mock_server.domain.sessions import Agent
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 STATUS_REFUSED = "Status could not be changed"  # AJS's _AgentStatus failure message (facts §5.8)
 

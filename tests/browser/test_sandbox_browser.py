@@ -9,7 +9,7 @@ import pytest
 
 from mock_server import create_app
 from mock_server.cli import page_links
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from tests.browser.conftest import screenshot
 from tests.conftest import ACME, DEMO
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from mock_server.receiver import Receiver
+from mock_server.tools.receiver import Receiver
 from tests.browser.conftest import check_messages, received, screenshot
 from tests.conftest import DEMO, email_of, token_of, wait_until
 

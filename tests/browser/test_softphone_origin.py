@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
 from tests.browser.conftest import PageSite
 from tests.conftest import DEMO, wait_until

@@ -24,7 +24,7 @@ import requests
 from flask import Flask, Response, request
 
 from mock_server import check
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
 DEAD = "Yanlış API anahtarı"

@@ -11,7 +11,7 @@ from flask import Flask
 
 from contract_tests.target import CALL_FUNCTIONS, PoliteSession
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from tests.conftest import email_of, token_of
 
 ROOT = Path(__file__).resolve().parents[2]

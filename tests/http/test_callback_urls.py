@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.receiver import Receiver
-from mock_server.server import LiveServer
+from mock_server.tools.receiver import Receiver
+from mock_server.runtime.server import LiveServer
 from tests.conftest import DEMO, wait_until
 
 FORBIDDEN_HOST = "127.0.0.2"  # loopback, so safe to listen on, but not on the default allow-list

@@ -8,7 +8,7 @@ import requests
 import yaml
 
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 
 AGENTS, CALLS_EACH = 24, 6
 

@@ -10,11 +10,11 @@ import requests
 import trustme
 
 from mock_server import create_app
-from mock_server.delivery import DeliveryWorker
-from mock_server.receiver import Receiver
-from mock_server.server import LiveServer
+from mock_server.runtime.delivery import DeliveryWorker
+from mock_server.tools.receiver import Receiver
+from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
-from mock_server.store import Store
+from mock_server.storage.store import Store
 from tests.conftest import DEMO, email_of, token_of, wait_until
 
 FAST_RETRIES = {"delivery_backoff_seconds": 0.05, "delivery_timeout_seconds": 0.5, "delivery_max_attempts": 4}

@@ -11,8 +11,8 @@ import requests
 
 from mock_server import create_app
 from mock_server.masking import mask, mask_params, mask_query
-from mock_server.replay import request_key
-from mock_server.server import LiveServer
+from mock_server.tools.replay import request_key
+from mock_server.runtime.server import LiveServer
 from tests.conftest import DEMO, email_of, token_of
 from tests.served import Served
 

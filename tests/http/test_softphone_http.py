@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 

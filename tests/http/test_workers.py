@@ -11,7 +11,7 @@ import requests
 import yaml
 
 from mock_server.cli import is_loopback
-from mock_server.receiver import Receiver
+from mock_server.tools.receiver import Receiver
 from tests.conftest import wait_until
 from tests.served import Served
 

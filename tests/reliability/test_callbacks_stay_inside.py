@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import requests
 
-from mock_server.receiver import Receiver
-from mock_server.store import Store
+from mock_server.tools.receiver import Receiver
+from mock_server.storage.store import Store
 from tests.conftest import DEMO, wait_until
 from tests.http.test_callback_urls import CORPUS, FORBIDDEN_HOST, api, corpus_url, deliveries, login
 from tests.served import Served

@@ -12,7 +12,7 @@ import requests
 import yaml
 
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 from tests.browser.conftest import page  # noqa: F401 (a fixture; the browser is tests/conftest.py's)
 
 PAYLOAD = ('<img src=x id=pwned onerror="window.__xss=1"><script>window.__xss=2</script>'

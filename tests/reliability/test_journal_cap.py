@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from mock_server.settings import Settings
-from mock_server.store import Store
+from mock_server.storage.store import Store
 from tests.served import Served
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from mock_server.receiver import Receiver
+from mock_server.tools.receiver import Receiver
 from tests.conftest import wait_until
 from tests.served import Served
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from mock_server.server import LiveServer
+from mock_server.runtime.server import LiveServer
 
 LIMIT = "9000-01-01 00:00:00"
 

@@ -65,9 +65,9 @@ def test_a_restart_in_another_clock_mode_carries_on_from_the_kept_time(tmp_path)
     from datetime import datetime
 
     from mock_server.domain.clock import ManualClock
-    from mock_server.sharedclock import META_KEY, SharedClock
-    from mock_server.store import Store
-    from mock_server.wallclock import SystemClock
+    from mock_server.runtime.clocks import META_KEY, SharedClock
+    from mock_server.storage.store import Store
+    from mock_server.runtime.clocks import SystemClock
 
     store = Store(str(tmp_path / "clock.sqlite3"))
     SharedClock(store, ManualClock(datetime(2026, 1, 5, 10, 0))).advance(0)

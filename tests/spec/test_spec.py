@@ -11,8 +11,8 @@ import yaml
 from openapi_spec_validator import validate
 
 from mock_server.app import check_handlers
-from mock_server.fidelity import fidelity_tables, kit_table, kit_tests
-from mock_server.handlers import registry
+from mock_server.tools.fidelity import fidelity_tables, kit_table, kit_tests
+from mock_server.http.handlers import registry
 from mock_server.resources import spec_path
 from mock_server.spec import Spec
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parents[2] / "mock_server" / "domain"
 FORBIDDEN_MODULES = {"flask", "werkzeug", "requests", "mock_server.spec", "mock_server.app", "random", "uuid",
-                     "time", "mock_server.wallclock"}
+                     "time", "mock_server.runtime.clocks"}
 FORBIDDEN_CALLS = {"now", "utcnow", "today", "time", "uuid4", "random"}
 
 

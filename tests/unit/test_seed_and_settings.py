@@ -64,7 +64,7 @@ def test_seeding_over_worker_processes_gives_the_same_data() -> None:
     from mock_server.domain.clock import parse_datetime
     from mock_server.domain.ids import IdGenerator
     from mock_server.seed import CHUNK, seed_store
-    from mock_server.store import Store
+    from mock_server.storage.store import Store
 
     data = {"seed": 3, "tenants": [{"name": "big", "domain": "alo-tech.com", "did": "1",
                                     "users": [{"email": "a@b.example", "name": "A"}],

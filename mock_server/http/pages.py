@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_from_directory
 
-from mock_server.softphone import STATIC
+from mock_server.http.sso import STATIC
 
 bp = Blueprint("pages", __name__, url_prefix="/_mock", template_folder="web/templates")
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; frame-src {frames}; frame-ancestors 'none'; "

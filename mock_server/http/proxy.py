@@ -23,7 +23,7 @@ from mock_server.domain.errors import VendorError
 from mock_server.masking import is_secret
 from mock_server.masking import mask_secret_keys as redact
 from mock_server.resources import spec_path
-from mock_server.routing import request_params
+from mock_server.http.routing import request_params
 from mock_server.spec import Spec, resolve_refs
 
 log = logging.getLogger("ccs_mock.proxy")

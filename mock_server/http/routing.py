@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, g, json, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request
 
-from mock_server import vendor_errors
+from mock_server.http import vendor_errors
 from mock_server.domain.errors import UnknownFunction, VendorError
 from mock_server.masking import mask_params
 

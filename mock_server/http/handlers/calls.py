@@ -1,5 +1,5 @@
 """click2call and control of the agent's active call."""
-from mock_server.handlers.registration import vendor_function
+from mock_server.http.handlers.registration import vendor_function
 
 
 @vendor_function("click2call")

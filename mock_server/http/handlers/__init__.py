@@ -9,8 +9,8 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Callable
 
-from mock_server.handlers import auth, calls, reports
-from mock_server.handlers.registration import vendor_function
+from mock_server.http.handlers import auth, calls, reports
+from mock_server.http.handlers.registration import vendor_function
 
 MODULES: tuple[ModuleType, ...] = (auth, calls, reports)
 __all__ = ["MODULES", "registry", "vendor_function"]

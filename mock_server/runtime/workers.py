@@ -9,13 +9,14 @@ higher attempt number: delivery is at least once).
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Any, Callable
 
 from mock_server.settings import Settings
 
 
-def serve_workers(settings: Settings, listener: socket.socket, workers: int, threads: int,
-                  tls_files: tuple[str, str] | None = None) -> None:
+def serve_workers(make_app: Callable[[Settings], Any], settings: Settings, listener: socket.socket, workers: int,
+                  threads: int, tls_files: tuple[str, str] | None = None) -> None:
+    """Run gunicorn on ``listener``; each worker serves ``make_app(settings)`` (``create_app``)."""
     from gunicorn.app.base import BaseApplication
 
     options: dict[str, Any] = {
@@ -35,9 +36,7 @@ def serve_workers(settings: Settings, listener: socket.socket, workers: int, thr
                 self.cfg.set(key, value)
 
         def load(self):  # runs in each worker process, after the fork
-            from mock_server import create_app
-
-            app = create_app(settings)
+            app = make_app(settings)
             app.extensions["ccs"].delivery.start()  # stands by unless it holds the delivery lock
             return app
 

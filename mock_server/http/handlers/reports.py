@@ -1,6 +1,6 @@
 """reportsCDRLogs, recordinginfo and reportsAgentPerf."""
 from mock_server.domain.cdr import CdrQuery
-from mock_server.handlers.registration import vendor_function
+from mock_server.http.handlers.registration import vendor_function
 
 
 @vendor_function("reportsCDRLogs")

@@ -1,5 +1,5 @@
 """login and ping."""
-from mock_server.handlers.registration import vendor_function
+from mock_server.http.handlers.registration import vendor_function
 
 
 @vendor_function("ping")

@@ -16,8 +16,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from mock_server.domain.errors import InvalidSession, MissingParameter, UnknownTenant
 from mock_server.domain.tenants import Tenant
-from mock_server.routing import json_response, well_formed
-from mock_server.store import MAX_ROW_ID
+from mock_server.http.routing import json_response, well_formed
+from mock_server.storage.store import MAX_ROW_ID
 
 bp = Blueprint("softphone", __name__, template_folder="web/templates")
 STATIC = Path(__file__).resolve().parent / "web" / "static"

@@ -29,10 +29,10 @@ import ipaddress
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 
-from mock_server.control import ControlError
+from mock_server.http.control import ControlError
 from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
-from mock_server.routing import is_api_path, is_control_path
-from mock_server.tls import served_hosts
+from mock_server.http.routing import is_api_path, is_control_path
+from mock_server.runtime.tls import served_hosts
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CROSS_SITE = frozenset({"cross-site", "same-site"})  # Sec-Fetch-Site values of a request from another site

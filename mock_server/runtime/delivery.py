@@ -35,7 +35,7 @@ from urllib3.exceptions import ConnectTimeoutError
 from mock_server.domain.callback_urls import DEFAULT_PORTS, CallbackHosts, parse_callback_url
 from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.settings import Settings
-from mock_server.store import Store
+from mock_server.storage.store import Store
 
 log = logging.getLogger("ccs_mock.delivery")
 MAX_BACKOFF_SECONDS = 60.0

@@ -22,9 +22,9 @@ from mock_server.domain.errors import CallStateError, InvalidHangupUrl, UnknownT
 from mock_server.domain.tenants import Tenant
 from mock_server.masking import mask
 from mock_server.resources import spec_path
-from mock_server.routing import well_formed
+from mock_server.http.routing import well_formed
 from mock_server.spec import resolve_refs
-from mock_server.store import MAX_ROW_ID
+from mock_server.storage.store import MAX_ROW_ID
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 

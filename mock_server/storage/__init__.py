@@ -1,0 +1,1 @@
+"""SQLite: schema, typed records and the queries the domain asks for."""
