@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import requests
 from flask import Flask, Response, request
 
-from mock_server import check
+from mock_server.tools import check
 from mock_server.runtime.server import LiveServer
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
