@@ -16,8 +16,10 @@ from typing import Any, Iterable, Mapping
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 
-from mock_server.resources import spec_path
-from mock_server.spec import Spec, fidelity_tags, function_name, resolve_refs
+from mock_server.spec import Spec, function_name, is_error_body
+
+__all__ = ["Answer", "Finding", "KitSpec", "is_error_body", "kit_spec", "parse", "schema_findings"]
+HANGUP_POST = "#/components/schemas/HangupPost"
 
 MAX_EXAMPLES_PER_RULE = 3  # one broken field in 100 records is reported three times, not a hundred
 
@@ -38,28 +40,22 @@ class Answer:
     body: Any
 
 
-def is_error_body(body: Any) -> bool:
-    """The vendor's error envelope: ``success: false`` or ``login: false`` (facts §1.8, §6.7)."""
-    return isinstance(body, dict) and (body.get("success") is False or body.get("login") is False)
-
-
 class KitSpec:
     """The vendor spec as the kit reads it: claims with their levels, and one checker per operation."""
 
     def __init__(self, spec: Spec):
-        document = spec.document
-        self.document = document
+        self.spec = spec
         self.claims: dict[str, dict] = {}
         for _, tag in spec.fidelity():
             for item in tag.get("claims", []):
                 self.claims[item["id"]] = item
-        self.operations: dict[str, dict] = {}  # function -> its GET (a POST answers the same: spec.Spec checks)
-        for path_key, item in document["paths"].items():
-            self.operations[function_name(path_key)] = resolve_refs(item["get"], document)
-        self.hangup_schema = resolve_refs(document["components"]["schemas"]["HangupPost"], document)
-        # per id(resolved schema), which lives as long as self: its claims, its compiled validators
-        self._schema_claims: dict[int, list[str]] = {}
-        self._validators: dict[int, tuple[Any, Draft202012Validator]] = {}
+        self.operations: dict[str, dict] = {  # function -> its GET (a POST answers the same: spec.Spec checks)
+            function_name(path_key): operation
+            for path_key, method, operation in spec.http_operations() if method == "get"}
+        self._rust_registry = jsonschema_rs.Registry([(spec.uri, spec.document)])
+        # per schema reference: its claims, its compiled validators
+        self._schema_claims: dict[str, list[str]] = {}
+        self._validators: dict[str, tuple[Any, Draft202012Validator]] = {}
 
     def level(self, claim_id: str) -> str:
         if claim_id in self.claims:
@@ -96,53 +92,48 @@ class KitSpec:
             claim = "transport.http-200-errors" if error else "transport.success-http-200"
             findings.append(self.transport(claim, f"{function} answered HTTP {answer.status} with {answer.text[:200]!r}"))
         operation = self.operations[function]
-        root = operation["responses"]["200"]["content"]["application/json"]["schema"]
-        branches = root.get("anyOf", [root])
-        branch = next((b for b in branches if _is_error_schema(b) == error), branches[0])
+        root = self.spec.response_schema(function)
+        branches = self.spec.branches(root)
+        branch = next((b for b in branches if self.spec.is_error_schema(b) == error), branches[0])
         fallback = Finding(operation.get("x-fidelity", {}).get("level", "assumed"), function, "")
-        findings += schema_findings(branch, answer.body, [root], fallback, self._compiled(branch))
+        findings += schema_findings(self.spec, branch, answer.body, [root], fallback, self._compiled(branch))
         exercised += self._claims_of(branch)
         return findings, exercised
 
-    def _compiled(self, schema: dict) -> tuple[Any, Draft202012Validator]:
+    def _compiled(self, ref: str) -> tuple[Any, Draft202012Validator]:
         """Both validators of a schema of this spec, compiled once."""
-        if id(schema) not in self._validators:
-            self._validators[id(schema)] = (jsonschema_rs.validator_for(schema), Draft202012Validator(schema))
-        return self._validators[id(schema)]
+        if ref not in self._validators:
+            self._validators[ref] = (jsonschema_rs.validator_for(self.spec.schema(ref), registry=self._rust_registry),
+                                     self.spec.validator(ref))
+        return self._validators[ref]
 
-    def _claims_of(self, schema: dict) -> list[str]:
-        if id(schema) not in self._schema_claims:
-            self._schema_claims[id(schema)] = _claims_in(schema)
-        return self._schema_claims[id(schema)]
+    def _claims_of(self, ref: str) -> list[str]:
+        """The claim ids the ``x-fidelity`` tags inside a schema name."""
+        if ref not in self._schema_claims:
+            self._schema_claims[ref] = list(dict.fromkeys(tag["claim"] for tag in self.spec.fidelity_in(ref)
+                                                          if "claim" in tag))
+        return self._schema_claims[ref]
 
     def form_check(self, form: Mapping[str, str]) -> tuple[list[Finding], list[str]]:
         """How a hangup POST's form fields break ``HangupPost``."""
         fallback = Finding("confirmed", "hangup.form", "")
-        return schema_findings(self.hangup_schema, dict(form), [], fallback,
-                               self._compiled(self.hangup_schema)), ["hangup.form"]
+        return schema_findings(self.spec, HANGUP_POST, dict(form), [], fallback,
+                               self._compiled(HANGUP_POST)), ["hangup.form"]
 
 
-def _claims_in(schema: dict) -> list[str]:
-    """The claim ids the ``x-fidelity`` tags inside a (resolved) schema name."""
-    return list(dict.fromkeys(tag["claim"] for _, tag in fidelity_tags(schema) if "claim" in tag))
-
-
-def _is_error_schema(schema: dict) -> bool:
-    return schema.get("x-fidelity", {}).get("claim") == "transport.errors-json"
-
-
-def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallback: Finding,
-                    compiled: tuple[Any, Draft202012Validator] | None = None) -> list[Finding]:
-    """Validate ``instance``; each error gets the level and claim of the nearest ``x-fidelity`` above the
-    failing node (``parents`` are the enclosing schemas, outermost first). A valid answer (nearly all of
-    them) is settled by the compiled Rust validator; only an invalid one is walked for its errors."""
-    fast, slow = compiled or (jsonschema_rs.validator_for(schema), Draft202012Validator(schema))
+def schema_findings(spec: Spec, ref: str, instance: Any, parents: Iterable[str], fallback: Finding,
+                    compiled: tuple[Any, Draft202012Validator]) -> list[Finding]:
+    """Validate ``instance`` against the schema at ``ref``; each error gets the level and claim of the nearest
+    ``x-fidelity`` above the failing node (``parents`` are the enclosing schemas, outermost first). A valid
+    answer (nearly all of them) is settled by the compiled Rust validator; only an invalid one is walked for
+    its errors."""
+    fast, slow = compiled
     if fast.is_valid(instance):
         return []
     seen: dict[tuple, int] = {}
     findings = []
     for error in slow.iter_errors(instance):
-        for tag, message in _attributed(schema, list(parents), error):
+        for tag, message in _attributed(spec, ref, list(parents), error):
             rule = (tag.get("claim"), tuple(p for p in error.absolute_schema_path if not isinstance(p, int)),
                     error.validator)
             seen[rule] = seen.get(rule, 0) + 1
@@ -154,13 +145,15 @@ def schema_findings(schema: dict, instance: Any, parents: Iterable[dict], fallba
     return findings
 
 
-def _attributed(schema: dict, parents: list[dict], error) -> list[tuple[dict, str]]:
-    tags = [p["x-fidelity"] for p in parents if "x-fidelity" in p]
-    node: Any = schema
+def _attributed(spec: Spec, ref: str, parents: list[str], error) -> list[tuple[dict, str]]:
+    """The schema path of an error walked from the schema at ``ref`` (through the references on it, which
+    jsonschema's path steps over), collecting the ``x-fidelity`` tags on the way."""
+    tags = [node["x-fidelity"] for node in (spec.follow(parent)[1] for parent in parents) if "x-fidelity" in node]
+    node: Any = spec.follow(ref)[1]
     if "x-fidelity" in node:
         tags.append(node["x-fidelity"])
     for part in list(error.absolute_schema_path)[:-1]:
-        node = node[part]
+        node = spec.deref(node[part])
         if isinstance(node, dict) and "x-fidelity" in node:
             tags.append(node["x-fidelity"])
     nearest = tags[-1] if tags else {}
@@ -168,7 +161,7 @@ def _attributed(schema: dict, parents: list[dict], error) -> list[tuple[dict, st
         return [(nearest, error.message)]
     missing = [name for name in error.validator_value if name not in error.instance]
     properties = node.get("properties", {}) if isinstance(node, dict) else {}
-    return [(properties.get(name, {}).get("x-fidelity", nearest), f"{name!r} is a required property")
+    return [(spec.deref(properties.get(name, {})).get("x-fidelity", nearest), f"{name!r} is a required property")
             for name in missing]
 
 
@@ -182,4 +175,4 @@ def parse(status: int, content_type: str, text: str) -> Answer:
 
 @lru_cache(maxsize=1)
 def kit_spec() -> KitSpec:
-    return KitSpec(Spec(spec_path(), compile_operations=False))
+    return KitSpec(Spec.bundled())

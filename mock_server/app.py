@@ -71,7 +71,7 @@ def check_handlers(spec: Spec, handlers: dict[str, Callable]) -> None:
 
 
 def build_context(settings: Settings, progress: Callable[[int], None] | None = None) -> CcsContext:
-    spec = Spec(spec_path())
+    spec = Spec.load(spec_path())
     handlers = registry()
     check_handlers(spec, handlers)
     fixtures = Fixtures.load(fixture_path(settings.fixtures))

@@ -1,27 +1,37 @@
-"""The vendor spec, loaded once and compiled into one parameter binder per function.
+"""The specs (``openapi/*.yaml``): each parsed once per process, and the one way into them.
 
-Parameter names, required flags, formats, enums and defaults live only in
-``openapi/ccs.yaml``; this module turns them into ``Operation.bind(query) -> kwargs``.
-Custom formats: ``ccs-datetime`` -> datetime, ``ccs-date`` -> date, ``ccs-flag`` -> bool
-(true for ``1``/``on``/``true``).
+``Spec.load(path)`` parses a file with libyaml's C loader (PyYAML's Python loader where libyaml is
+missing) and keeps it for the process, keyed by the file's resolved path, modification time and size.
+The document is shared: read it, compile from it, never write into it. Every ``$ref`` resolves through
+one ``referencing`` registry (``Spec.resolve``), and validators are built on that registry, so jsonschema
+follows references itself.
 
-Each function's path (``/api/?function=NAME``) has a ``get`` operation (operationId ``NAME``: its query
-parameters) and a ``post`` one (``NAMEPost``: the same fields as a form body). Both bind the same
-parameters; loading refuses a spec where they differ, so the binder of the GET serves both methods.
+For the vendor spec (``openapi/ccs.yaml``) it also compiles one parameter binder per function
+(``Spec.operations``): parameter names, required flags, formats, enums and defaults live only there.
+Custom formats: ``ccs-datetime`` -> datetime, ``ccs-date`` -> date, ``ccs-flag`` -> bool (true for
+``1``/``on``/``true``). Each function's path (``/api/?function=NAME``) has a ``get`` operation
+(operationId ``NAME``: its query parameters) and a ``post`` one (``NAMEPost``: the same fields as a form
+body); loading refuses a spec where they differ, so the binder of the GET serves both methods.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 from jsonschema import Draft202012Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
 
 from mock_server.domain.clock import parse_date, parse_datetime
 from mock_server.domain.errors import InvalidParameter, MissingParameter
+from mock_server.resources import spec_path
 
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+ERROR_BODY = "#/components/schemas/ErrorBody"
 TRUTHY_FLAGS = frozenset({"1", "on", "true"})
 _CONVERTERS: dict[str, tuple[Callable[[str], Any], str]] = {
     "ccs-datetime": (parse_datetime, "a date and time as YYYY-MM-DD HH:MM:SS"),
@@ -30,20 +40,9 @@ _CONVERTERS: dict[str, tuple[Callable[[str], Any], str]] = {
 }
 
 
-def resolve_refs(node: Any, root: dict) -> Any:
-    """Inline every local ``$ref`` (the spec has no recursive schemas)."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            target: Any = root
-            for part in node["$ref"].lstrip("#/").split("/"):
-                target = target[part]
-            merged = dict(resolve_refs(target, root))
-            merged.update({k: resolve_refs(v, root) for k, v in node.items() if k != "$ref"})
-            return merged
-        return {key: resolve_refs(value, root) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolve_refs(item, root) for item in node]
-    return node
+def is_error_body(body: Any) -> bool:
+    """The vendor's error envelope (``ErrorBody``): ``success: false`` or ``login: false`` (facts §1.8, §6.7)."""
+    return isinstance(body, dict) and (body.get("success") is False or body.get("login") is False)
 
 
 @dataclass(frozen=True)
@@ -100,31 +99,186 @@ class Operation:
 
 
 class Spec:
-    """The loaded vendor spec: its document, and its operations by function name."""
+    """One parsed spec: its document, references, validators and ``x-fidelity`` tags; for the vendor spec,
+    its parameter binders (``operations``)."""
 
-    def __init__(self, path: Path, compile_operations: bool = True):
+    def __init__(self, path: Path, document: dict):
         self.path = path
-        self.document: dict = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self.operations: dict[str, Operation] = {op.name: op for op in self._compile()} if compile_operations else {}
+        self.document = document
+        self.uri = path.as_uri()
+        self.registry = Registry().with_resource(self.uri, DRAFT202012.create_resource(document))
+        self._resolver = self.registry.resolver(base_uri=self.uri)
+        self._validators: dict[tuple[str, ...], Draft202012Validator] = {}
+
+    @classmethod
+    def load(cls, path: Path | str) -> Spec:
+        """The spec at ``path``, parsed once per process (a changed file is parsed again)."""
+        path = Path(path).resolve()
+        stat = path.stat()
+        return _load(path, stat.st_mtime_ns, stat.st_size)
+
+    @classmethod
+    def bundled(cls, name: str = "ccs.yaml") -> Spec:
+        """A spec shipped with the package: ``ccs.yaml``, ``control.yaml`` or ``softphone.yaml``."""
+        return cls.load(spec_path(name))
+
+    # -- references ---------------------------------------------------------------------------------
+    def resolve(self, ref: str) -> Any:
+        """The node a ``$ref`` of this document names (``#/components/schemas/ErrorBody``)."""
+        return self._resolver.lookup(ref).contents
+
+    def follow(self, ref: str) -> tuple[str, Any]:
+        """The node at ``ref`` and where it really stands: a node that is itself a ``$ref`` is followed."""
+        return self._through(ref, self.resolve(ref))
+
+    def deref(self, node: Any) -> Any:
+        """``node``, or the node it names when it is a ``$ref``."""
+        return self._through("", node)[1]
+
+    def _through(self, ref: str, node: Any) -> tuple[str, Any]:
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            node = self.resolve(ref)
+        return ref, node
+
+    def locate(self, *keys: str | int) -> tuple[str, Any]:
+        """The node reached from the document's root by ``keys``, following every ``$ref`` on the way, and
+        the reference to where it stands (``locate("paths", "/api/?function=ping", "get")``)."""
+        ref, node = "#", self.document
+        for key in keys:
+            ref, node = self._through(f"{ref}/{escape(key)}", node[key])
+        return ref, node
+
+    def schema(self, *refs: str) -> dict:
+        """A schema of the node at ``ref`` (of any of ``refs``) for a validator built on ``registry``: the node
+        itself when it holds no reference, else a ``$ref`` to it that the validator resolves."""
+        located = [self.follow(ref) for ref in refs]
+        if len(located) == 1 and not _has_refs(located[0][1]):
+            return located[0][1]
+        branches = [{"$ref": self.uri + ref} for ref, _ in located]
+        return branches[0] if len(branches) == 1 else {"anyOf": branches}
+
+    def validator(self, *refs: str) -> Draft202012Validator:
+        """A validator of ``schema(*refs)``, compiled once per spec."""
+        if refs not in self._validators:
+            self._validators[refs] = Draft202012Validator(self.schema(*refs), registry=self.registry)
+        return self._validators[refs]
+
+    # -- operations -----------------------------------------------------------------------------------
+    def http_operations(self) -> Iterator[tuple[str, str, dict]]:
+        """(path, method, operation) for every operation under ``paths``."""
+        for path_key, item in self.document.get("paths", {}).items():
+            for method in HTTP_METHODS:
+                if method in item:
+                    yield path_key, method, self.locate("paths", path_key, method)[1]
+
+    def operation(self, operation_id: str) -> tuple[str, str, dict]:
+        """(path, method, operation) of the operation ``operation_id``."""
+        for path_key, method, operation in self.http_operations():
+            if operation.get("operationId") == operation_id:
+                return path_key, method, operation
+        raise KeyError(f"{self.path.name} has no operation {operation_id!r}")
+
+    def response_schema(self, operation_id: str, status: str = "200", media: str = "application/json") -> str:
+        """The reference to the schema of an operation's answer."""
+        path_key, method, _ = self.operation(operation_id)
+        return self.locate("paths", path_key, method, "responses", status, "content", media, "schema")[0]
+
+    def request_body_schema(self, operation_id: str, media: str = "application/json") -> str | None:
+        """The reference to the schema of an operation's request body, or None when it takes none."""
+        path_key, method, operation = self.operation(operation_id)
+        if "requestBody" not in operation or media not in self.locate(
+                "paths", path_key, method, "requestBody", "content")[1]:
+            return None
+        return self.locate("paths", path_key, method, "requestBody", "content", media, "schema")[0]
+
+    def branches(self, ref: str) -> list[str]:
+        """The ``anyOf`` branches of the schema at ``ref`` (the success and the error shapes of an answer),
+        or the schema itself."""
+        ref, node = self.follow(ref)
+        return [f"{ref}/anyOf/{index}" for index in range(len(node["anyOf"]))] if "anyOf" in node else [ref]
+
+    def is_error_schema(self, ref: str) -> bool:
+        return self.follow(ref)[0] == ERROR_BODY
+
+    # -- fidelity -------------------------------------------------------------------------------------
+    def fidelity(self) -> Iterator[tuple[str, dict]]:
+        """Every ``x-fidelity`` node of the document with the JSON pointer where it stands."""
+        yield from _tags(self.document, "")
+
+    def fidelity_in(self, ref: str) -> Iterator[dict]:
+        """Every ``x-fidelity`` tag of the schema at ``ref``, following its references (each once)."""
+        seen: set[str] = set()
+
+        def walk(node: Any) -> Iterator[dict]:
+            if isinstance(node, dict):
+                if "$ref" in node:
+                    target, resolved = self.follow(node["$ref"])
+                    if target not in seen:
+                        seen.add(target)
+                        yield from walk(resolved)
+                    return
+                if "x-fidelity" in node:
+                    yield node["x-fidelity"]
+                for key, value in node.items():
+                    if key != "x-fidelity":
+                        yield from walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    yield from walk(value)
+
+        yield from walk(self.follow(ref)[1])
+
+    # -- the vendor spec: binders ----------------------------------------------------------------------
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        """The vendor functions' parameter binders, by function name (operationId of the GET)."""
+        return {operation.name: operation for operation in self._compile()}
 
     def _compile(self) -> Iterator[Operation]:
         for path_key, item in self.document["paths"].items():
             name = function_name(path_key)
-            get = resolve_refs(item["get"], self.document)
+            get = self.locate("paths", path_key, "get")[1]
             if get["operationId"] != name:
                 raise ValueError(f"{path_key}: the GET's operationId must be the function's name, {name!r}")
-            fields = {p["name"]: (bool(p.get("required")), p["schema"])
-                      for p in get.get("parameters", []) if p["in"] == "query"}
+            fields: dict[str, tuple[bool, dict, str]] = {}
+            for index in range(len(get.get("parameters", []))):
+                ref, parameter = self.locate("paths", path_key, "get", "parameters", index)
+                if parameter["in"] == "query":
+                    schema_ref, schema = self.follow(f"{ref}/schema")
+                    fields[parameter["name"]] = (bool(parameter.get("required")), schema, schema_ref)
             rules = get.get("x-ccs-parameter-rules", {}).get("anyOf")
             if "post" in item:
-                _check_post(path_key, resolve_refs(item["post"], self.document), get, fields, rules)
-            parameters = tuple(Parameter(field, required, schema, Draft202012Validator(_without_format(schema)))
-                               for field, (required, schema) in fields.items())
+                self._check_post(path_key, get, fields, rules)
+            parameters = tuple(Parameter(field, required, schema, self.validator(ref))
+                               for field, (required, schema, ref) in fields.items())
             yield Operation(name, parameters, Draft202012Validator({"anyOf": rules}) if rules else None)
 
-    def fidelity(self) -> Iterator[tuple[str, dict]]:
-        """Every ``x-fidelity`` node with the JSON pointer where it stands."""
-        yield from fidelity_tags(self.document)
+    def _check_post(self, path_key: str, get: dict, fields: dict[str, tuple[bool, dict, str]],
+                    rules: list | None) -> None:
+        """A POST binds the same parameters as its GET (the same names, required flags, schemas and rules),
+        answers the same, and is as faithful as its GET."""
+        name = function_name(path_key)
+        post = self.locate("paths", path_key, "post")[1]
+        if post["operationId"] != f"{name}Post":
+            raise ValueError(f"{path_key}: the POST's operationId must be {name + 'Post'!r}")
+        if post["responses"] != get["responses"] or post["x-fidelity"]["level"] != get["x-fidelity"]["level"]:
+            raise ValueError(f"{path_key}: the POST must answer as its GET and carry its fidelity level")
+        form_ref, form = self.locate("paths", path_key, "post", "requestBody", "content",
+                                     "application/x-www-form-urlencoded", "schema")
+        required = set(form.get("required", []))
+        posted = {field: (field in required, self.follow(f"{form_ref}/properties/{escape(field)}")[1])
+                  for field in form["properties"]}
+        given = {field: (required_, schema) for field, (required_, schema, _) in fields.items()}
+        if posted != given or form.get("anyOf") != rules:
+            differ = sorted(f for f in set(posted) | set(given) if posted.get(f) != given.get(f))
+            raise ValueError(f"{path_key}: the POST's form fields differ from the GET's query parameters: "
+                             f"{differ or 'the parameter rules (anyOf)'}")
+
+
+@lru_cache(maxsize=32)  # the bundled specs, and a few edited copies at a time (tests)
+def _load(path: Path, mtime_ns: int, size: int) -> Spec:
+    return Spec(path, yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER))
 
 
 def function_name(path_key: str) -> str:
@@ -132,44 +286,26 @@ def function_name(path_key: str) -> str:
     return path_key.split("function=", 1)[1]
 
 
-def form_schema(operation: dict) -> dict:
-    """The form body of a (resolved) POST operation."""
-    return operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+def escape(key: str | int) -> str:
+    """One JSON pointer segment."""
+    return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def _check_post(path_key: str, post: dict, get: dict, fields: dict[str, tuple[bool, dict]],
-                rules: list | None) -> None:
-    """A POST binds the same parameters as its GET (the same names, required flags, schemas and rules),
-    answers the same, and is as faithful as its GET."""
-    name = function_name(path_key)
-    if post["operationId"] != f"{name}Post":
-        raise ValueError(f"{path_key}: the POST's operationId must be {name + 'Post'!r}")
-    if post["responses"] != get["responses"] or post["x-fidelity"]["level"] != get["x-fidelity"]["level"]:
-        raise ValueError(f"{path_key}: the POST must answer as its GET and carry its fidelity level")
-    form = form_schema(post)
-    required = set(form.get("required", []))
-    posted = {field: (field in required, schema) for field, schema in form["properties"].items()}
-    if posted != fields or form.get("anyOf") != rules:
-        differ = sorted(f for f in set(posted) | set(fields) if posted.get(f) != fields.get(f))
-        raise ValueError(f"{path_key}: the POST's form fields differ from the GET's query parameters: "
-                         f"{differ or 'the parameter rules (anyOf)'}")
-
-
-def fidelity_tags(node: Any, pointer: str = "") -> Iterator[tuple[str, dict]]:
-    """Every ``x-fidelity`` tag inside ``node`` (a document or a resolved schema), with its JSON pointer."""
+def _tags(node: Any, pointer: str) -> Iterator[tuple[str, dict]]:
     if isinstance(node, dict):
         if "x-fidelity" in node:
             yield pointer, node["x-fidelity"]
         for key, value in node.items():
             if key != "x-fidelity":
-                yield from fidelity_tags(value, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
+                yield from _tags(value, f"{pointer}/{escape(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from fidelity_tags(value, f"{pointer}/{index}")
+            yield from _tags(value, f"{pointer}/{index}")
 
 
-def _without_format(schema: dict) -> dict:
-    """Formats are converted (and their errors reported) by ``Parameter.convert``."""
-    schema = copy.deepcopy(schema)
-    schema.pop("format", None)
-    return schema
+def _has_refs(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "$ref" in node or any(_has_refs(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_has_refs(value) for value in node)
+    return False

@@ -12,7 +12,6 @@ import json
 import time
 from typing import Any
 
-import yaml
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
@@ -23,7 +22,7 @@ from mock_server.domain.tenants import Tenant
 from mock_server.masking import mask
 from mock_server.resources import spec_path
 from mock_server.http.routing import well_formed
-from mock_server.spec import resolve_refs
+from mock_server.spec import Spec
 from mock_server.storage.store import MAX_ROW_ID
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
@@ -348,7 +347,7 @@ def openapi_document(name: str) -> Response:
         raise ControlError(404, "not_found", "known documents: " + ", ".join(f"{d}.yaml, {d}.json" for d in DOCUMENTS))
     if suffix == "yaml":
         return send_file(spec_path(name), mimetype="application/yaml")
-    return jsonify(yaml.safe_load(spec_path(f"{stem}.yaml").read_text(encoding="utf-8")))
+    return jsonify(Spec.bundled(f"{stem}.yaml").document)
 
 
 def control_error(error: ControlError) -> Response:
@@ -356,16 +355,11 @@ def control_error(error: ControlError) -> Response:
 
 
 def compile_validators() -> dict[str, Draft202012Validator]:
-    document = yaml.safe_load(spec_path("control.yaml").read_text(encoding="utf-8"))
-    validators = {}
-    for item in document["paths"].values():
-        for method, operation in item.items():
-            if method == "parameters":
-                continue
-            schema = (operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema"))
-            if schema is not None:
-                validators[operation["operationId"]] = Draft202012Validator(resolve_refs(schema, document))
-    return validators
+    """operationId -> the validator of its JSON body, for every control operation that takes one."""
+    spec = Spec.bundled("control.yaml")
+    bodies = {operation["operationId"]: spec.request_body_schema(operation["operationId"])
+              for _, _, operation in spec.http_operations()}
+    return {operation_id: spec.validator(ref) for operation_id, ref in bodies.items() if ref is not None}
 
 
 def register(app: Flask) -> None:

@@ -22,53 +22,37 @@ from jsonschema import Draft202012Validator
 from mock_server.domain.errors import VendorError
 from mock_server.masking import is_secret
 from mock_server.masking import mask_secret_keys as redact
-from mock_server.resources import spec_path
 from mock_server.http.routing import request_params
-from mock_server.spec import Spec, resolve_refs
+from mock_server.spec import ERROR_BODY, Spec, is_error_body
 
 log = logging.getLogger("ccs_mock.proxy")
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "content-length", "host"}
-
-
-def _deref(node: dict, document: dict) -> dict:
-    """One level of a local ``$ref`` (the branches inside stay references, so they can be told apart)."""
-    while "$ref" in node:
-        target: Any = document
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 class ResponseChecker:
     """The 200 answer of each operation: error bodies against ErrorBody, the rest against the success shapes."""
 
     def __init__(self, spec: Spec):
+        self._error = spec.validator(ERROR_BODY)
         self._success: dict[str, Draft202012Validator] = {}
-        error = resolve_refs(spec.document["components"]["schemas"]["ErrorBody"], spec.document)
-        self._error = Draft202012Validator(error)
-        for item in spec.document["paths"].values():
-            for operation in item.values():
-                answer = _deref(operation["responses"]["200"], spec.document)
-                schema = _deref(answer["content"]["application/json"]["schema"], spec.document)
-                branches = [b for b in schema.get("anyOf", [schema]) if b.get("$ref", "").split("/")[-1] != "ErrorBody"]
-                self._success[operation["operationId"]] = Draft202012Validator(
-                    resolve_refs({"anyOf": branches} if len(branches) > 1 else branches[0], spec.document))
+        for _, _, operation in spec.http_operations():
+            name = operation["operationId"]
+            branches = spec.branches(spec.response_schema(name))
+            self._success[name] = spec.validator(*(b for b in branches if not spec.is_error_schema(b)))
 
     def problems(self, function: str, status: int, body: Any) -> list[str]:
         if status != 200:
             return [f"HTTP {status} (the spec expects 200 for every answer, errors included)"]
         if not isinstance(body, dict):
             return ["the answer is not a JSON object"]
-        failed = body.get("success") is False or body.get("login") is False
-        validator = self._error if failed else self._success[function]
+        validator = self._error if is_error_body(body) else self._success[function]
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         return [f"{'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message[:300]}" for e in errors[:10]]
 
 
 def create_proxy(upstream: str, record: Path | None = None, drift_log: Path | None = None,
                  timeout: float = 30.0) -> Flask:
-    spec = Spec(spec_path())
+    spec = Spec.bundled()
     checker = ResponseChecker(spec)
     http = requests.Session()
     upstream = upstream.rstrip("/")

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request
 from mock_server.http import vendor_errors
 from mock_server.domain.errors import UnknownFunction, VendorError
 from mock_server.masking import mask_params
+from mock_server.spec import is_error_body
 
 log = logging.getLogger("ccs_mock")
 TENANT_HEADER = "X-CCS-Mock-Tenant"
@@ -130,7 +131,7 @@ def journal(response: Response) -> Response:
     outcome = "ok"
     if response.is_json:
         body = response.get_json(silent=True)
-        if isinstance(body, dict) and (body.get("success") is False or body.get("login") is False):
+        if is_error_body(body):
             outcome = str(body.get("message", "error"))
     ccs.store.append_journal(
         ccs.clock_now_text(), g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,

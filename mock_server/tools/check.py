@@ -21,7 +21,6 @@ from pathlib import Path
 
 import contract_tests
 from mock_server.masking import mask, mask_secret_keys
-from mock_server.resources import spec_path
 from mock_server.spec import Spec
 
 STATUSES = ("contradicted", "confirmed", "not exercised")
@@ -80,7 +79,7 @@ def redact(text: str, secrets: list[str]) -> str:
 def findings_from(records: list[dict], spec: Spec, secrets: list[str]) -> list[Finding]:
     findings: dict[str, Finding] = {}
     for name in spec.operations:
-        raw = _raw_operation(spec, name)
+        _, _, raw = spec.operation(name)
         tag = raw.get("x-fidelity", {})
         findings[name] = Finding(name, "operation", tag.get("level", ""), raw.get("summary", ""))
     for _, tag in spec.fidelity():  # every claim, wherever it stands (transport, callbacks, webhooks)
@@ -113,14 +112,6 @@ def findings_from(records: list[dict], spec: Spec, secrets: list[str]) -> list[F
             elif record["outcome"] == "passed" and ident in spec.operations:
                 mark(ident, record["test"], "confirmed")
     return sorted(findings.values(), key=lambda f: (STATUSES.index(f.status), f.kind != "operation", f.id))
-
-
-def _raw_operation(spec: Spec, name: str) -> dict:
-    for item in spec.document["paths"].values():
-        for operation in item.values():
-            if isinstance(operation, dict) and operation.get("operationId") == name:
-                return operation
-    return {}
 
 
 def markdown(findings: list[Finding], base_url: str, exit_code: int) -> str:
@@ -156,7 +147,7 @@ def check(base_url: str, app_token: str, email: str, report: Path, extra: list[s
             raise RuntimeError("the contract kit did not run:\n" + redact(result.stdout[-3000:] + result.stderr[-3000:],
                                                                            [app_token]))
         records = json.loads(results.read_text(encoding="utf-8"))
-    findings = findings_from(records, Spec(spec_path()), [app_token])
+    findings = findings_from(records, Spec.bundled(), [app_token])
     report.write_text(markdown(findings, base_url, result.returncode), encoding="utf-8")
     report.with_suffix(".json").write_text(json.dumps(
         {"base_url": base_url, "kit_exit_code": result.returncode,

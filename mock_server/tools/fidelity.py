@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from mock_server.resources import spec_path
 from mock_server.spec import Spec
 
 LEVELS = ("confirmed", "seen-in-client", "assumed")
@@ -49,7 +48,7 @@ def _describe(pointer: str) -> str:
 
 def fidelity_tables() -> str:
     """One table per bundled document, each under its title."""
-    return "\n\n".join(f"#### {title}\n\n" + fidelity_table(Spec(spec_path(name), compile_operations=False))
+    return "\n\n".join(f"#### {title}\n\n" + fidelity_table(Spec.bundled(name))
                        for title, name in DOCUMENTS)
 
 
@@ -85,7 +84,7 @@ def kit_tests() -> dict[str, list[str]]:
 
 def kit_table() -> str:
     """Every claim of the vendor spec, with the kit tests that check it."""
-    spec = Spec(spec_path(), compile_operations=False)
+    spec = Spec.bundled()
     tests = kit_tests()
     claims = [item for _, tag in spec.fidelity() for item in tag.get("claims", [])]
     covered = sum(1 for item in claims if item["id"] in tests)

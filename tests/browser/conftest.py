@@ -15,12 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
-from jsonschema import Draft202012Validator
 
 from mock_server.pytest_plugin import CcsMock
-from mock_server.resources import spec_path
-from mock_server.spec import resolve_refs
+from mock_server.spec import Spec
 from tests.conftest import DEMO, email_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +27,7 @@ LOCAL_NAMES = ("softphone.alo-tech.com", "softphone.callcenterstudio.com", "*.al
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
                   "--host-resolver-rules=" + ", ".join(f"MAP {name} 127.0.0.1" for name in LOCAL_NAMES)]
-_SOFTPHONE = yaml.safe_load(spec_path("softphone.yaml").read_text())
-MESSAGE_SCHEMA = Draft202012Validator(resolve_refs(_SOFTPHONE["components"]["schemas"]["SoftphoneMessage"], _SOFTPHONE))
+MESSAGE_SCHEMA = Spec.bundled("softphone.yaml").validator("#/components/schemas/SoftphoneMessage")
 
 # A CRM page of the integrator's: embeds the softphone and keeps every message it receives, with its origin.
 EMBED_PAGE = """<!doctype html><meta charset="utf-8"><title>CRM</title>

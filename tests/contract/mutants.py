@@ -25,6 +25,7 @@ from flask import Flask, Response, request
 
 from mock_server.tools import check
 from mock_server.runtime.server import LiveServer
+from mock_server.spec import is_error_body
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
 DEAD = "Yanlış API anahtarı"
@@ -110,13 +111,9 @@ def param(name: str, change: Callable[[str | None], str | None], function: str =
     return hook
 
 
-def is_error(body: Any) -> bool:
-    return isinstance(body, dict) and (body.get("success") is False or body.get("login") is False)
-
-
 def error_answer(change: Callable[[Exchange], None], when: Callable[[Exchange], bool] = lambda ex: True) -> Hook:
     def hook(ex: Exchange, state: dict) -> None:
-        if ex.function and is_error(ex.body) and when(ex):
+        if ex.function and is_error_body(ex.body) and when(ex):
             change(ex)
     return hook
 

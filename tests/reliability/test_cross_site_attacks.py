@@ -13,20 +13,18 @@ import re
 
 import pytest
 import requests
-import yaml
 
-from mock_server.resources import spec_path
+from mock_server.spec import Spec
 from tests.browser.conftest import PageSite
 from tests.served import Served
 
-CONTROL = yaml.safe_load(spec_path("control.yaml").read_text())
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # Werkzeug colours its access log lines
 RECEIVER = "/_mock/sink/{name}"  # records anything from anywhere (callbacks); only a foreign Origin is refused
 
 
 def endpoints(methods: set[str]) -> list[tuple[str, str]]:
-    return [(method.upper(), path.replace("{name}", "probe")) for path, item in CONTROL["paths"].items()
-            for method in item if method in methods and path != RECEIVER]
+    return [(method.upper(), path.replace("{name}", "probe")) for path, method, _ in
+            Spec.bundled("control.yaml").http_operations() if method in methods and path != RECEIVER]
 
 
 CHANGES = endpoints({"post", "put", "patch", "delete"})

@@ -13,15 +13,15 @@ from openapi_spec_validator import validate
 from mock_server.app import check_handlers
 from mock_server.tools.fidelity import fidelity_tables, kit_table, kit_tests
 from mock_server.http.handlers import registry
-from mock_server.resources import spec_path
-from mock_server.spec import Spec
+from mock_server.spec import YAML_LOADER, Spec
+from tests.spec.edited import edited_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", ["ccs.yaml", "control.yaml", "softphone.yaml"])
 def test_spec_is_valid_openapi(name: str) -> None:
-    validate(yaml.safe_load(spec_path(name).read_text()))
+    validate(Spec.bundled(name).document)
 
 
 def spectral_command() -> list[str]:
@@ -44,16 +44,15 @@ def test_spec_passes_spectral_oas_ruleset(name: str) -> None:
 
 
 def test_every_operation_has_a_handler_and_fidelity() -> None:
-    spec = Spec(spec_path())
+    spec = Spec.bundled()
     check_handlers(spec, registry())
-    for item in spec.document["paths"].values():
-        for operation in item.values():
-            assert operation["x-fidelity"]["level"] in ("confirmed", "seen-in-client", "assumed")
-            assert operation["x-fidelity"]["source"]
+    for _, _, operation in spec.http_operations():
+        assert operation["x-fidelity"]["level"] in ("confirmed", "seen-in-client", "assumed")
+        assert operation["x-fidelity"]["source"]
 
 
 def test_app_refuses_to_start_when_spec_and_handlers_disagree() -> None:
-    spec = Spec(spec_path())
+    spec = Spec.bundled()
     handlers = registry()
     handlers.pop("recordinginfo")
     handlers["reportsEverything"] = print
@@ -72,11 +71,9 @@ def test_app_refuses_to_start_when_spec_and_handlers_disagree() -> None:
     (lambda post: post["x-fidelity"].update(level="assumed"), r"carry its fidelity level"),
 ])
 def test_a_post_must_bind_what_its_get_binds(tmp_path: Path, change, message) -> None:
-    document = yaml.safe_load(spec_path().read_text())
-    change(document["paths"]["/api/?function=reportsCDRLogs"]["post"])
-    (tmp_path / "ccs.yaml").write_text(yaml.safe_dump(document))
+    path = edited_spec(tmp_path, lambda document: change(document["paths"]["/api/?function=reportsCDRLogs"]["post"]))
     with pytest.raises(ValueError, match=message):
-        Spec(tmp_path / "ccs.yaml")
+        Spec.load(path).operations
 
 
 def test_readme_fidelity_table_is_generated_from_the_spec() -> None:
@@ -95,6 +92,27 @@ def test_readme_kit_table_is_generated_from_the_kit() -> None:
 
 def test_every_confirmed_and_seen_in_client_claim_has_a_kit_test() -> None:
     tested = kit_tests()
-    untested = [item["id"] for _, tag in Spec(spec_path(), compile_operations=False).fidelity()
+    untested = [item["id"] for _, tag in Spec.bundled().fidelity()
                 for item in tag.get("claims", []) if item["level"] != "assumed" and item["id"] not in tested]
     assert not untested, f"claims a client can observe that no kit test names: {untested}"
+
+
+def test_each_spec_is_parsed_once_per_process_with_the_c_loader(tmp_path: Path) -> None:
+    assert Spec.bundled() is Spec.bundled() is Spec.load(ROOT / "openapi" / "ccs.yaml")
+    assert YAML_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    path = edited_spec(tmp_path, lambda document: None)
+    first = Spec.load(path)
+    assert Spec.load(str(path)) is first
+    path.write_text(path.read_text() + "# edited\n")
+    assert Spec.load(path) is not first, "a changed file is parsed again"
+
+
+def test_references_resolve_through_the_registry() -> None:
+    spec = Spec.bundled()
+    page = spec.validator("#/components/schemas/CallListPage")  # its records are a $ref to CallRecord
+    assert page.schema == {"$ref": spec.uri + "#/components/schemas/CallListPage"}
+    assert page.is_valid({"CallList": [], "cursor": "x"})
+    assert not page.is_valid({"CallList": [{"callid": "1"}], "cursor": "x"})
+    assert spec.follow("#/paths/~1api~1?function=ping/post/requestBody/content/application~1x-www-form-urlencoded"
+                       "/schema/properties/app_token") == ("#/components/parameters/app_token/schema",
+                                                           spec.resolve("#/components/parameters/app_token/schema"))

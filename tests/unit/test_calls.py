@@ -6,19 +6,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator
 
 from mock_server import create_app
 from mock_server.domain import errors
 from mock_server.domain.calls import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.domain.cdr import CdrQuery
-from mock_server.resources import spec_path
-from mock_server.spec import resolve_refs
+from mock_server.spec import Spec
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 HOOK = "http://127.0.0.1:9/hook"
-SPEC = yaml.safe_load(spec_path().read_text())
-HANGUP_SCHEMA = Draft202012Validator(resolve_refs(SPEC["components"]["schemas"]["HangupPost"], SPEC))
+SPEC = Spec.bundled()
+HANGUP_SCHEMA = SPEC.validator("#/components/schemas/HangupPost")
 
 
 @pytest.fixture
@@ -319,7 +317,7 @@ def test_new_cdr_appears_in_a_fresh_window_walk(fake) -> None:
 
 
 def test_notification_params_match_the_spec_webhook(notified) -> None:
-    webhook = SPEC["webhooks"]["callNotification"]["get"]["parameters"]
+    _, webhook = SPEC.locate("webhooks", "callNotification", "get", "parameters")
     known = {p["name"] for p in webhook}
     required = {p["name"] for p in webhook if p.get("required")}
     for ending in ("no_queue", "abandoned", "answered"):

@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import pytest
-import yaml
-from jsonschema import Draft202012Validator
 
 from mock_server import create_app
 from mock_server.domain import errors
 from mock_server.domain.cdr import CdrQuery
-from mock_server.resources import spec_path
-from mock_server.spec import resolve_refs
+from mock_server.spec import Spec
 from tests.conftest import ACME, DEMO, email_of, token_of
 from tests.unit.test_calls import active, advance, agent_of, place
 
-SOFTPHONE = yaml.safe_load(spec_path("softphone.yaml").read_text())
-MESSAGE_SCHEMA = Draft202012Validator(resolve_refs(SOFTPHONE["components"]["schemas"]["SoftphoneMessage"], SOFTPHONE))
+MESSAGE_SCHEMA = Spec.bundled("softphone.yaml").validator("#/components/schemas/SoftphoneMessage")
 
 
 @pytest.fixture
