@@ -12,13 +12,19 @@ Custom formats: ``ccs-datetime`` -> datetime, ``ccs-date`` -> date, ``ccs-flag``
 ``1``/``on``/``true``). Each function's path (``/api/?function=NAME``) has a ``get`` operation
 (operationId ``NAME``: its query parameters) and a ``post`` one (``NAMEPost``: the same fields as a form
 body); loading refuses a spec where they differ, so the binder of the GET serves both methods.
+``Spec.vendor_calls`` ties each operation to the one domain method marked for it, and refuses when
+their parameters differ.
 """
 from __future__ import annotations
 
+import dataclasses
+import inspect
+import re
+import typing
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -81,7 +87,7 @@ class Operation:
     rules: Draft202012Validator | None
 
     def bind(self, query: Mapping[str, str]) -> dict[str, Any]:
-        """Validate a request's parameters against the spec and convert them to handler kwargs.
+        """Validate a request's parameters against the spec and convert them, one value per parameter.
 
         Empty values count as absent; unknown parameters are ignored (both assumed, see the spec).
         """
@@ -98,9 +104,25 @@ class Operation:
         return {p.name: p.convert(present.get(p.name)) for p in self.parameters}
 
 
+@dataclass(frozen=True)
+class VendorCall:
+    """One operation and the domain method that serves it: ``function(backend, tenant, **arguments(params))``."""
+
+    operation: Operation
+    function: Callable[..., Any]
+    objects: tuple[tuple[str, type, tuple[str, ...]], ...] = ()  # (keyword, dataclass, its fields)
+
+    def arguments(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The validated parameters as the method's keywords; a dataclass keyword gets its fields' values."""
+        kwargs = self.operation.bind(params)
+        for keyword, cls, fields in self.objects:
+            kwargs[keyword] = cls(**{field: kwargs.pop(field) for field in fields})
+        return kwargs
+
+
 class Spec:
     """One parsed spec: its document, references, validators and ``x-fidelity`` tags; for the vendor spec,
-    its parameter binders (``operations``)."""
+    its parameter binders (``operations``) and the check of the domain methods against them."""
 
     def __init__(self, path: Path, document: dict):
         self.path = path
@@ -229,7 +251,7 @@ class Spec:
 
         yield from walk(self.follow(ref)[1])
 
-    # -- the vendor spec: binders ----------------------------------------------------------------------
+    # -- the vendor spec: binders, and the domain methods that serve them ----------------------------
     @cached_property
     def operations(self) -> dict[str, Operation]:
         """The vendor functions' parameter binders, by function name (operationId of the GET)."""
@@ -275,10 +297,110 @@ class Spec:
             raise ValueError(f"{path_key}: the POST's form fields differ from the GET's query parameters: "
                              f"{differ or 'the parameter rules (anyOf)'}")
 
+    def vendor_calls(self, functions: Iterable[tuple[str, Callable]]) -> dict[str, VendorCall]:
+        """Tie each operation to the one method marked for it (``domain.vendor_functions``). Raises
+        ``SpecMismatch`` naming every disagreement: an operation without a method, a method for no
+        operation, two methods for one, or a method whose keywords are not the operation's parameters."""
+        problems: list[str] = []
+        chosen: dict[str, Callable] = {}
+        for operation_id, function in functions:
+            if operation_id in chosen:
+                problems.append(f"{_label(chosen[operation_id])} and {_label(function)} are both marked "
+                                f"@vendor_function({operation_id!r}); an operation has one method")
+            elif operation_id not in self.operations:
+                problems.append(f"{_label(function)} is marked @vendor_function({operation_id!r}), but the spec "
+                                f"has no operation {operation_id!r}")
+            else:
+                chosen[operation_id] = function
+        calls = {}
+        for name, operation in self.operations.items():
+            if name not in chosen:
+                problems.append(f"operation {name!r} has no method: mark the domain method {snake_case(name)!r} "
+                                f"@vendor_function({name!r})")
+                continue
+            found, call = _signature_problems(operation, chosen[name])
+            problems += found
+            calls[name] = call
+        if problems:
+            raise SpecMismatch(f"the spec {self.path} and the vendor functions disagree (each operation needs one "
+                               "@vendor_function method whose keyword-only parameters are the operation's):\n"
+                               + "\n".join(f"  - {problem}" for problem in problems))
+        return calls
+
+
+class SpecMismatch(RuntimeError):
+    """The spec and the domain methods that serve it disagree (start-up stops)."""
+
 
 @lru_cache(maxsize=32)  # the bundled specs, and a few edited copies at a time (tests)
 def _load(path: Path, mtime_ns: int, size: int) -> Spec:
     return Spec(path, yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER))
+
+
+def _signature_problems(operation: Operation, function: Callable) -> tuple[list[str], VendorCall]:
+    """How a method's signature differs from its operation: it takes its instance and the tenant, then
+    keyword-only parameters named as the spec's (a dataclass-typed one stands for its fields), without a
+    default for a required one and with the spec's default for an optional one."""
+    label, name = _label(function), operation.name
+    problems, defaults, objects = _keywords(function)
+    if function.__name__ != snake_case(name):
+        problems.append(f"{label} serves {name!r}; name it {snake_case(name)!r} (one name through every layer)")
+    in_spec = [p.name for p in operation.parameters]
+    only_spec = [p for p in in_spec if p not in defaults]
+    only_code = [p for p in defaults if p not in in_spec]
+    if only_spec or only_code:
+        problems.append(f"operation {name!r} and {label} differ: parameters only in the spec {only_spec}, "
+                        f"only in {label} {only_code}")
+    for parameter in operation.parameters:
+        default = defaults.get(parameter.name, dataclasses.MISSING)
+        if default is dataclasses.MISSING:
+            continue
+        if parameter.required:
+            problems.append(f"{parameter.name!r} of {name!r} is required in the spec, but {label} gives it a "
+                            "default")
+        elif default != parameter.convert(None):
+            problems.append(f"{label} defaults {parameter.name!r} to {default!r}; the spec's default is "
+                            f"{parameter.convert(None)!r}")
+    return problems, VendorCall(operation, function, tuple(objects))
+
+
+def _keywords(function: Callable) -> tuple[list[str], dict[str, Any], list[tuple[str, type, tuple[str, ...]]]]:
+    """A method's problems of form, the spec parameters it takes with their defaults (``MISSING``: none), and
+    its dataclass keywords with their fields."""
+    label, problems = _label(function), []
+    signature = list(inspect.signature(function).parameters.values())
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if [p.kind in positional for p in signature[:2]] != [True, True]:
+        problems.append(f"{label} must take its instance and the tenant first, by position")
+    try:
+        hints = typing.get_type_hints(function)
+    except (NameError, TypeError) as error:
+        hints = {}
+        problems.append(f"{label}'s annotations do not resolve: {error}")
+    defaults: dict[str, Any] = {}
+    objects = []
+    for parameter in signature[2:]:
+        if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            problems.append(f"{label} takes {parameter.name!r} {parameter.kind.description}; every parameter "
+                            "after the tenant is keyword-only (after `*`)")
+        hint = hints.get(parameter.name)
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            fields = [f for f in dataclasses.fields(hint) if f.init]
+            objects.append((parameter.name, hint, tuple(f.name for f in fields)))
+            defaults.update({f.name: f.default for f in fields})
+        else:
+            default = parameter.default
+            defaults[parameter.name] = dataclasses.MISSING if default is inspect.Parameter.empty else default
+    return problems, defaults, objects
+
+
+def _label(function: Callable) -> str:
+    return getattr(function, "__qualname__", repr(function))
+
+
+def snake_case(operation_id: str) -> str:
+    """``reportsCDRLogs`` -> ``reports_cdr_logs``: the domain method's name for an operation."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", operation_id).lower()
 
 
 def function_name(path_key: str) -> str:

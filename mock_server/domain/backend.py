@@ -1,7 +1,8 @@
 """The tenant-facing API as plain methods, one per vendor function, same names in snake_case.
 
-Handlers call these with validated, converted parameters and return what they return.
-Authentication happens here: app_token functions check the tenant's token, session
+Each is marked ``@vendor_function(operationId)``; routing calls it with the tenant and the spec-validated,
+converted parameters as keywords (their names are the spec's; ``Spec.vendor_calls`` checks at start-up) and
+answers what it returns. Authentication happens here: app_token functions check the tenant's token, session
 functions resolve the agent (facts §1.5).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mock_server.domain.ids import IdGenerator
 from mock_server.domain.sessions import Sessions
 from mock_server.domain.softphone import Softphone
 from mock_server.domain.tenants import Tenant, TenantDirectory
+from mock_server.domain.vendor_functions import vendor_function
 from mock_server.storage.store import Store
 
 
@@ -42,11 +44,13 @@ class Backend:
         return self.calls.tick()
 
     # -- app_token functions ------------------------------------------------------------------
-    def ping(self, tenant: Tenant, app_token: str) -> dict[str, Any]:
+    @vendor_function("ping")
+    def ping(self, tenant: Tenant, *, app_token: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return {"success": True, "message": "pong"}
 
-    def login(self, tenant: Tenant, app_token: str, email: str) -> dict[str, Any]:
+    @vendor_function("login")
+    def login(self, tenant: Tenant, *, app_token: str, email: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         session = self.sessions.login(tenant, email)
         body: dict[str, Any] = {"login": True, "session": session, "message": "Login Successful!", "language": "en"}
@@ -54,47 +58,60 @@ class Backend:
             body["session_token"] = session  # D-V17's key name (facts §13.1), off by default
         return body
 
-    def reports_cdr_logs(self, tenant: Tenant, app_token: str, query: CdrQuery, cursor: str | None,
-                         include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
+    @vendor_function("reportsCDRLogs")
+    def reports_cdr_logs(self, tenant: Tenant, *, app_token: str, query: CdrQuery, cursor: str | None = None,
+                         include_call_history: bool = False, include_csat: bool = False,
+                         include_call_tags: bool = False) -> dict[str, Any]:
+        """``query`` takes the spec's filter parameters (``CdrQuery``'s fields)."""
         self.tenants.check_app_token(tenant, app_token)
-        body = self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
-                                             include_call_tags)
+        body = self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history=include_call_history,
+                                             include_csat=include_csat, include_call_tags=include_call_tags)
         key_field = "activecallkey" if query.activecallkey else "callkey" if query.callkey else None
         if key_field and not body["CallList"]:  # a call still in progress: its record so far
             live = self.calls.live_record(tenant, self.reports.keys.seq_of(key_field, tenant.host,
                                                                            getattr(query, key_field)))
             if live is not None:
-                body["CallList"] = [to_wire(live, self.reports.keys, include_call_history, include_csat,
-                                            include_call_tags)]
+                body["CallList"] = [to_wire(live, self.reports.keys, include_call_history=include_call_history,
+                                            include_csat=include_csat, include_call_tags=include_call_tags)]
         return body
 
-    def recordinginfo(self, tenant: Tenant, app_token: str, callkey: str) -> dict[str, Any]:
+    @vendor_function("recordinginfo")
+    def recordinginfo(self, tenant: Tenant, *, app_token: str, callkey: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return self.reports.recordinginfo(tenant, callkey)
 
-    def reports_agent_perf(self, tenant: Tenant, app_token: str, startdate: date | None, finishdate: date | None,
-                           agent: str | None, email: str | None, agentcustomid: str | None,
-                           team: str | None) -> dict[str, Any]:
+    @vendor_function("reportsAgentPerf")
+    def reports_agent_perf(self, tenant: Tenant, *, app_token: str, startdate: date | None = None,
+                           finishdate: date | None = None, agent: str | None = None, email: str | None = None,
+                           agentcustomid: str | None = None, team: str | None = None) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return self.reports.reports_agent_perf(tenant, startdate, finishdate, agent, email, agentcustomid, team)
 
     # -- session functions ----------------------------------------------------------------------
-    def click2call(self, tenant: Tenant, session: str, phonenumber: str, transactionid: str | None,
-                   hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
+    @vendor_function("click2call")
+    def click2call(self, tenant: Tenant, *, session: str, phonenumber: str, transactionid: str | None = None,
+                   hangup_url: str | None = None, masked: bool = False, selected_queue: bool = False,
+                   uniqueid: str | None = None) -> dict[str, Any]:
+        """``selected_queue`` is accepted and ignored: ``on`` lets the agent pick the queue on the agent screen
+        (facts §2.3), which the fake does not have; its calls take the tenant's first queue."""
         agent = self.sessions.agent(tenant, session)
-        return self.calls.click2call(agent, tenant, phonenumber, transactionid, hangup_url, masked, selected_queue,
-                                     uniqueid)
+        return self.calls.click2call(agent, tenant, phonenumber, transactionid=transactionid, hangup_url=hangup_url,
+                                     masked=masked, uniqueid=uniqueid)
 
-    def click2hang(self, tenant: Tenant, session: str) -> dict[str, Any]:
+    @vendor_function("click2hang")
+    def click2hang(self, tenant: Tenant, *, session: str) -> dict[str, Any]:
         return self.calls.click2hang(self.sessions.agent(tenant, session))
 
-    def click2hold(self, tenant: Tenant, session: str) -> dict[str, Any]:
+    @vendor_function("click2hold")
+    def click2hold(self, tenant: Tenant, *, session: str) -> dict[str, Any]:
         return self.calls.click2hold(self.sessions.agent(tenant, session))
 
-    def click2unhold(self, tenant: Tenant, session: str) -> dict[str, Any]:
+    @vendor_function("click2unhold")
+    def click2unhold(self, tenant: Tenant, *, session: str) -> dict[str, Any]:
         return self.calls.click2unhold(self.sessions.agent(tenant, session))
 
-    def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
+    @vendor_function("getactivecall")
+    def getactivecall(self, tenant: Tenant, *, session: str) -> dict[str, Any]:
         return self.calls.getactivecall(self.sessions.agent(tenant, session))
 
     # -- the softphone page (no vendor API function; the page's own buttons) ---------------------
@@ -103,7 +120,7 @@ class Backend:
 
     def softphone_dial(self, tenant: Tenant, session: str, number: str) -> dict[str, Any]:
         """The dial pad: the same call as ``click2call`` (no hangup_url: the softphone has none)."""
-        return self.click2call(tenant, session, number, None, None, False, False, None)
+        return self.click2call(tenant, session=session, phonenumber=number)
 
     def softphone_answer(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.calls.answer(self.sessions.agent(tenant, session))

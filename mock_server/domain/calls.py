@@ -98,8 +98,8 @@ class Calls:
         return calls[0] if calls else None
 
     # -- vendor functions ---------------------------------------------------------------------
-    def click2call(self, agent: Agent, tenant: Tenant, phonenumber: str, transactionid: str | None,
-                   hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
+    def click2call(self, agent: Agent, tenant: Tenant, phonenumber: str, *, transactionid: str | None,
+                   hangup_url: str | None, masked: bool, uniqueid: str | None) -> dict[str, Any]:
         """Asynchronous and always "success" for a dial (facts §2.3, §13.4); refused only for an agent already on
         a call or a hangup_url the fake may not call (both assumed)."""
         if hangup_url:

@@ -1,4 +1,5 @@
-"""``/api/?function=NAME``: Host -> tenant, function -> operation -> validated kwargs -> handler.
+"""``/api/?function=NAME``: Host -> tenant, function -> its ``VendorCall`` -> validated keywords -> the domain
+method marked for the operation (``Backend.NAME`` in snake_case).
 
 Every answer is JSON; domain errors become vendor error bodies through ``vendor_errors``;
 every request is journaled with its secrets masked.
@@ -79,12 +80,12 @@ def api() -> Response:
     recorded = ccs.replay.answer(params)
     if recorded is not None:  # serve --replay: an exchange recorded from a real tenant
         return json_response(*recorded)
-    operation = ccs.spec.operations.get(name)
-    if operation is None:
+    call = ccs.functions.get(name)
+    if call is None:
         raise UnknownFunction(f"Unknown function: '{name}'" if name else "Missing required parameter: function")
-    kwargs = operation.bind(params)
+    kwargs = call.arguments(params)
     ccs.backend.tick()
-    body = ccs.handlers[name](ccs.backend, tenant, **kwargs)
+    body = call.function(ccs.backend, tenant, **kwargs)
     ccs.changed()
     return json_response(200, body)
 

@@ -135,14 +135,14 @@ def act(build: str, action: str) -> Response:
     if tenant is None:
         raise InvalidSession(reason)
     name, fields = ACTIONS[action]
-    args = []
+    values = {}
     for field in ("session", *fields):
         value = body.get(field)
         if not isinstance(value, str) or not value:
             raise MissingParameter(field)
-        args.append(value)
+        values[field] = value
     method: Callable[..., dict[str, Any]] = getattr(_ccs().backend, name)
-    result = method(tenant, *args)
+    result = method(tenant, **values)  # by keyword: click2hang and the like take only keywords after the tenant
     _ccs().changed()
     return json_response(200, result)
 

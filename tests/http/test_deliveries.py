@@ -111,8 +111,8 @@ def test_pending_delivery_survives_a_restart_with_a_file_database(tmp_path: Path
     first = create_app(db=db)  # no worker started: the POST stays in the outbox
     ccs = first.extensions["ccs"]
     tenant = ccs.backend.tenants.get(DEMO)
-    session = ccs.backend.login(tenant, token_of(ccs), email_of(ccs))["session"]
-    ccs.backend.click2call(tenant, session, "905550000001", None, receiver.url(), False, False, None)
+    session = ccs.backend.login(tenant, app_token=token_of(ccs), email=email_of(ccs))["session"]
+    ccs.backend.click2call(tenant, session=session, phonenumber="905550000001", hangup_url=receiver.url())
     ccs.clock.advance(600)
     ccs.backend.tick()
     assert [d["status"] for d in ccs.store.list_deliveries(None, 10)] == ["pending"]

@@ -67,7 +67,7 @@ def test_full_host_can_be_required_as_on_the_real_softphone() -> None:
     app = create_app(softphone_requires_full_host=True)
     client = app.test_client()
     ccs = app.extensions["ccs"]
-    session = ccs.backend.login(ccs.backend.tenants.get(DEMO), token_of(ccs), email_of(ccs))["session"]
+    session = ccs.backend.login(ccs.backend.tenants.get(DEMO), app_token=token_of(ccs), email=email_of(ccs))["session"]
     bare = client.get("/generic/sso/", query_string={"tenant": "demo", "session": session}).get_data(as_text=True)
     full = client.get("/generic/sso/", query_string={"tenant": DEMO, "session": session}).get_data(as_text=True)
     assert 'id="signin"' in bare and "must be the full host" in bare

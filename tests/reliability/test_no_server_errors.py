@@ -2,6 +2,7 @@
 and a bug still answers in the API's own error shape with an id that is in the log next to the trace."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 
@@ -72,17 +73,18 @@ def test_a_session_id_sqlite_cannot_hold_is_refused(ccs_mock) -> None:
 
 @pytest.fixture
 def broken_fake(monkeypatch):
-    """A fake with a bug: ``ping`` raises (the handler table is the fake's own extension point), and a
-    control route that raises."""
+    """A fake with a bug: ``ping`` raises (the table of vendor functions is the fake's own extension point),
+    and a control route that raises."""
     app = create_app()
+    functions = app.extensions["ccs"].functions
 
     def ping(backend, tenant, **kwargs):
-        raise RuntimeError("a bug in a handler")
+        raise RuntimeError("a bug in a vendor function")
 
     def broken_control_route():
         raise KeyError("a bug in a control route")
 
-    monkeypatch.setitem(app.extensions["ccs"].handlers, "ping", ping)
+    monkeypatch.setitem(functions, "ping", dataclasses.replace(functions["ping"], function=ping))
     app.add_url_rule("/_mock/broken", "broken", broken_control_route)
     with LiveServer(app) as server:
         yield server
@@ -102,7 +104,7 @@ def test_a_bug_in_a_vendor_function_answers_the_vendors_error_body_with_an_id_in
     assert set(body) == {"success", "message"} and body["success"] is False
     incident = re.fullmatch(r"Internal error \(id ([0-9a-f]{12})\); see the fake's log", body["message"]).group(1)
     record = incident_in_log(caplog, incident)
-    assert "a bug in a handler" in str(record.exc_info[1])
+    assert "a bug in a vendor function" in str(record.exc_info[1])
     [entry] = requests.get(broken_fake.url + "/_mock/journal", timeout=30).json()["requests"]
     assert entry["function"] == "ping" and incident in entry["outcome"]
 

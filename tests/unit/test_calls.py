@@ -26,7 +26,7 @@ def fake():
 
 def agent_of(ccs, index=0, host=DEMO):
     tenant = ccs.backend.tenants.get(host)
-    session = ccs.backend.login(tenant, token_of(ccs, host), email_of(ccs, host, index))["session"]
+    session = ccs.backend.login(tenant, app_token=token_of(ccs, host), email=email_of(ccs, host, index))["session"]
     return tenant, session
 
 
@@ -36,7 +36,7 @@ def advance(ccs, seconds):
 
 
 def active(ccs, tenant, session):
-    return ccs.backend.getactivecall(tenant, session)["MyActiveCalls"]
+    return ccs.backend.getactivecall(tenant, session=session)["MyActiveCalls"]
 
 
 def deliveries(ccs, kind="hangup"):
@@ -44,13 +44,14 @@ def deliveries(ccs, kind="hangup"):
 
 
 def cdr_by_key(ccs, tenant, key):
-    page = ccs.backend.reports.reports_cdr_logs(tenant, CdrQuery(activecallkey=key), None, False, False, False)
+    page = ccs.backend.reports.reports_cdr_logs(tenant, CdrQuery(activecallkey=key), None, include_call_history=False,
+                                                include_csat=False, include_call_tags=False)
     return page["CallList"]
 
 
 def place(ccs, tenant, session, number, **extra):
-    return ccs.backend.click2call(tenant, session, number, extra.get("transactionid"), extra.get("hangup_url", HOOK),
-                                  extra.get("masked", False), False, None)
+    return ccs.backend.click2call(tenant, session=session, phonenumber=number, transactionid=extra.get("transactionid"),
+                                  hangup_url=extra.get("hangup_url", HOOK), masked=extra.get("masked", False))
 
 
 def test_nothing_happens_until_the_clock_moves(fake) -> None:
@@ -146,25 +147,25 @@ def test_call_control_state_rules(fake) -> None:
     tenant, session = agent_of(fake)
     for control in (fake.backend.click2hang, fake.backend.click2hold, fake.backend.click2unhold):
         with pytest.raises(errors.NoActiveCall):
-            control(tenant, session)
+            control(tenant, session=session)
     place(fake, tenant, session, "905550000001")
     advance(fake, 1)
     with pytest.raises(errors.CallStateError, match="while ringing"):
-        fake.backend.click2hold(tenant, session)
+        fake.backend.click2hold(tenant, session=session)
     with pytest.raises(errors.CallStateError, match="not on hold"):
-        fake.backend.click2unhold(tenant, session)
+        fake.backend.click2unhold(tenant, session=session)
     with pytest.raises(errors.CallStateError, match="already has an active call"):
         place(fake, tenant, session, "905550000001")
     assert [c["status"] for c in active(fake, tenant, session)] == ["ringing"], "errors changed nothing"
     advance(fake, 5)
-    fake.backend.click2hold(tenant, session)
+    fake.backend.click2hold(tenant, session=session)
     assert active(fake, tenant, session)[0]["status"] == "hold"
     with pytest.raises(errors.CallStateError, match="on hold already"):
-        fake.backend.click2hold(tenant, session)
+        fake.backend.click2hold(tenant, session=session)
     advance(fake, 20)
-    fake.backend.click2unhold(tenant, session)
+    fake.backend.click2unhold(tenant, session=session)
     advance(fake, 10)
-    fake.backend.click2hang(tenant, session)
+    fake.backend.click2hang(tenant, session=session)
     fields = {k: v[0] for k, v in parse_qs(deliveries(fake)[0]["payload"]).items()}
     (record,) = cdr_by_key(fake, tenant, fields["call_id"])
     assert record["holdduration"] == 20 and record["hold"] and record["duration"] == 30
@@ -175,7 +176,7 @@ def test_hanging_up_a_ringing_call_is_cancel(fake) -> None:
     tenant, session = agent_of(fake)
     place(fake, tenant, session, "905550000001")
     advance(fake, 2)
-    fake.backend.click2hang(tenant, session)
+    fake.backend.click2hang(tenant, session=session)
     assert parse_qs(deliveries(fake)[0]["payload"])["disposition"] == ["CANCEL"]
     assert active(fake, tenant, session) == []
 
@@ -189,7 +190,9 @@ def test_transaction_id_given_or_generated_and_findable_by_uniqueid(fake) -> Non
     given, generated = (parse_qs(d["payload"])["transaction_id"][0] for d in deliveries(fake))
     assert given == "crm-77" and len(generated) == 36 and generated.count("-") == 4
     for uniqueid in (given, generated):
-        page = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(uniqueid=uniqueid), None, False, False, False)
+        page = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(uniqueid=uniqueid), None,
+                                                     include_call_history=False, include_csat=False,
+                                                     include_call_tags=False)
         assert len(page["CallList"]) == 1
 
 
@@ -311,8 +314,9 @@ def test_new_cdr_appears_in_a_fresh_window_walk(fake) -> None:
     place(fake, tenant, session, "905550000001")
     advance(fake, 600)
     now = fake.clock.now()
-    page = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(now - timedelta(hours=1), now), None, False,
-                                                 False, False)
+    page = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(now - timedelta(hours=1), now), None,
+                                                 include_call_history=False, include_csat=False,
+                                                 include_call_tags=False)
     assert page["CallList"][0]["calldate"] == "2026-01-05 09:00:00" and page["CallList"][0]["click2call"]
 
 

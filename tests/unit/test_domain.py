@@ -13,6 +13,7 @@ from mock_server.seed import _random_call
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 WINDOW = (datetime(2025, 12, 29), datetime(2026, 1, 5, 9))
+PLAIN = {"include_call_history": False, "include_csat": False, "include_call_tags": False}  # records without extras
 
 
 def tenant(ccs, host=DEMO):
@@ -22,7 +23,7 @@ def tenant(ccs, host=DEMO):
 def walk(ccs, query: CdrQuery, host=DEMO):
     rows, cursor = [], None
     while True:
-        page = ccs.backend.reports.reports_cdr_logs(tenant(ccs, host), query, cursor, False, False, False)
+        page = ccs.backend.reports.reports_cdr_logs(tenant(ccs, host), query, cursor, **PLAIN)
         rows += page["CallList"]
         if len(page["CallList"]) < 100:
             return rows, page["cursor"]
@@ -62,59 +63,60 @@ def test_manual_clock_moves_only_forward() -> None:
 # -- sessions and tokens ---------------------------------------------------------------------------
 def test_login_mints_a_new_session_each_time(ccs) -> None:
     t = tenant(ccs)
-    first, second = (ccs.backend.login(t, token_of(ccs), email_of(ccs))["session"] for _ in range(2))
+    first, second = (ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs))["session"] for _ in range(2))
     assert first != second
     assert decode_key(first).kind == "Session" and decode_key(first).namespace == DEMO
 
 
 def test_login_is_case_insensitive_on_email(ccs) -> None:
-    body = ccs.backend.login(tenant(ccs), token_of(ccs), email_of(ccs).upper())
+    body = ccs.backend.login(tenant(ccs), app_token=token_of(ccs), email=email_of(ccs).upper())
     assert body["login"] is True
 
 
 def test_session_expires_after_its_lifetime(ccs) -> None:
     t = tenant(ccs)
-    session = ccs.backend.login(t, token_of(ccs), email_of(ccs))["session"]
+    session = ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs))["session"]
     ccs.clock.advance(24 * 3600 - 1)
-    assert ccs.backend.getactivecall(t, session) == {"MyActiveCalls": []}
+    assert ccs.backend.getactivecall(t, session=session) == {"MyActiveCalls": []}
     ccs.clock.advance(1)
     with pytest.raises(errors.InvalidSession):
-        ccs.backend.getactivecall(t, session)
+        ccs.backend.getactivecall(t, session=session)
 
 
 def test_session_cap_evicts_the_oldest() -> None:
     from mock_server import create_app
     ccs = create_app(max_sessions_per_user=2).extensions["ccs"]
     t = tenant(ccs)
-    sessions = [ccs.backend.login(t, token_of(ccs), email_of(ccs))["session"] for _ in range(3)]
+    sessions = [ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs))["session"] for _ in range(3)]
     with pytest.raises(errors.InvalidSession):
-        ccs.backend.getactivecall(t, sessions[0])
+        ccs.backend.getactivecall(t, session=sessions[0])
     for live in sessions[1:]:
-        assert ccs.backend.getactivecall(t, live) == {"MyActiveCalls": []}
-    other = ccs.backend.login(t, token_of(ccs), email_of(ccs, index=1))["session"]
-    assert ccs.backend.getactivecall(t, sessions[1]) == {"MyActiveCalls": []}, "another user's login evicts nothing"
-    assert ccs.backend.getactivecall(t, other) == {"MyActiveCalls": []}
+        assert ccs.backend.getactivecall(t, session=live) == {"MyActiveCalls": []}
+    other = ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs, index=1))["session"]
+    assert ccs.backend.getactivecall(t, session=sessions[1]) == {"MyActiveCalls": []}, \
+        "another user's login evicts nothing"
+    assert ccs.backend.getactivecall(t, session=other) == {"MyActiveCalls": []}
 
 
 def test_dead_session_changes_nothing(ccs) -> None:
     t = tenant(ccs)
-    session = ccs.backend.login(t, token_of(ccs), email_of(ccs))["session"]
+    session = ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs))["session"]
     ccs.backend.sessions.expire(t, session=session)
     before = ccs.backend.sessions.live(t)
     with pytest.raises(errors.InvalidSession):
-        ccs.backend.click2call(t, session, "905321112233", None, None, False, False, None)
+        ccs.backend.click2call(t, session=session, phonenumber="905321112233")
     assert ccs.backend.sessions.live(t) == before
 
 
 def test_tokens_and_sessions_do_not_cross_tenants(ccs) -> None:
     demo, acme = tenant(ccs), tenant(ccs, ACME)
     with pytest.raises(errors.InvalidAppToken):
-        ccs.backend.ping(acme, token_of(ccs, DEMO))
-    session = ccs.backend.login(demo, token_of(ccs), email_of(ccs))["session"]
+        ccs.backend.ping(acme, app_token=token_of(ccs, DEMO))
+    session = ccs.backend.login(demo, app_token=token_of(ccs), email=email_of(ccs))["session"]
     with pytest.raises(errors.InvalidSession):
-        ccs.backend.getactivecall(acme, session)
+        ccs.backend.getactivecall(acme, session=session)
     with pytest.raises(errors.UserNotFound):
-        ccs.backend.login(acme, token_of(ccs, ACME), email_of(ccs, DEMO))
+        ccs.backend.login(acme, app_token=token_of(ccs, ACME), email=email_of(ccs, DEMO))
 
 
 def test_revoked_token_stops_working_and_reissued_one_works(ccs) -> None:
@@ -122,11 +124,11 @@ def test_revoked_token_stops_working_and_reissued_one_works(ccs) -> None:
     old = token_of(ccs)
     new = ccs.backend.tenants.reissue_app_token(t, old)
     with pytest.raises(errors.InvalidAppToken):
-        ccs.backend.login(t, old, email_of(ccs))
-    assert ccs.backend.login(t, new, email_of(ccs))["login"] is True
+        ccs.backend.login(t, app_token=old, email=email_of(ccs))
+    assert ccs.backend.login(t, app_token=new, email=email_of(ccs))["login"] is True
     assert ccs.backend.tenants.revoke_app_token(t, new) is True
     with pytest.raises(errors.InvalidAppToken):
-        ccs.backend.ping(t, new)
+        ccs.backend.ping(t, app_token=new)
 
 
 # -- CDR -------------------------------------------------------------------------------------------
@@ -166,11 +168,11 @@ def test_walk_is_complete_unique_and_ordered(ccs) -> None:
 def test_walk_ignores_calls_added_after_it_began(ccs) -> None:
     t = tenant(ccs)
     query = CdrQuery(*WINDOW, sorting="asc")
-    first = ccs.backend.reports.reports_cdr_logs(t, query, None, False, False, False)
+    first = ccs.backend.reports.reports_cdr_logs(t, query, None, **PLAIN)
     add_calls(ccs, t, [datetime(2025, 12, 29, 0, 0, 1), datetime(2026, 1, 5, 8, 59)])
     rows, cursor = list(first["CallList"]), first["cursor"]
     while True:
-        page = ccs.backend.reports.reports_cdr_logs(t, query, cursor, False, False, False)
+        page = ccs.backend.reports.reports_cdr_logs(t, query, cursor, **PLAIN)
         rows += page["CallList"]
         cursor = page["cursor"]
         if len(page["CallList"]) < 100:
@@ -197,17 +199,17 @@ def add_calls(ccs, t, dates):
 
 def test_tampered_or_foreign_cursor_is_refused(ccs) -> None:
     t = tenant(ccs)
-    page = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, False, False, False)
+    page = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, **PLAIN)
     cursor = page["cursor"]
     tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
     for bad in (tampered, "not-a-cursor", "A" * 40):
         with pytest.raises(errors.InvalidCursor):
-            ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), bad, False, False, False)
+            ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), bad, **PLAIN)
     other_query = CdrQuery(WINDOW[0], WINDOW[1] - timedelta(hours=1))
     with pytest.raises(errors.InvalidCursor, match="different query"):
-        ccs.backend.reports.reports_cdr_logs(t, other_query, cursor, False, False, False)
+        ccs.backend.reports.reports_cdr_logs(t, other_query, cursor, **PLAIN)
     with pytest.raises(errors.InvalidCursor):
-        ccs.backend.reports.reports_cdr_logs(tenant(ccs, ACME), CdrQuery(*WINDOW), cursor, False, False, False)
+        ccs.backend.reports.reports_cdr_logs(tenant(ccs, ACME), CdrQuery(*WINDOW), cursor, **PLAIN)
 
 
 def test_key_filter_precedence(ccs) -> None:
@@ -216,7 +218,7 @@ def test_key_filter_precedence(ccs) -> None:
     reports, t = ccs.backend.reports, tenant(ccs)
 
     def callids(**filters):
-        return [r["callid"] for r in reports.reports_cdr_logs(t, CdrQuery(**filters), None, False, False, False)["CallList"]]
+        return [r["callid"] for r in reports.reports_cdr_logs(t, CdrQuery(**filters), None, **PLAIN)["CallList"]]
     assert callids(activecallkey=a["activecallkey"], callkey=b["callkey"]) == [a["callid"]]
     assert callids(callkey=b["callkey"], uniqueid="nothing") == [b["callid"]]
     assert callids(activecallkey=a["activecallkey"], startdate=datetime(2001, 1, 1), finishdate=datetime(2001, 1, 2),
@@ -243,8 +245,9 @@ def test_filters_narrow_the_window(ccs) -> None:
 
 def test_include_flags_add_fields(ccs) -> None:
     t = tenant(ccs)
-    plain = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, False, False, False)["CallList"][0]
-    rich = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, True, True, True)["CallList"][0]
+    plain = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, **PLAIN)["CallList"][0]
+    rich = ccs.backend.reports.reports_cdr_logs(t, CdrQuery(*WINDOW), None, include_call_history=True,
+                                                include_csat=True, include_call_tags=True)["CallList"][0]
     assert not {"call_history", "csat", "call_tags"} & set(plain)
     assert rich["call_history"][0] == {"event": "start", "date": rich["calldate"]}
     assert "csat" in rich and isinstance(rich["call_tags"], list)

@@ -32,8 +32,8 @@ def test_session_token_alias_is_opt_in() -> None:
     app = create_app(login_session_token_alias=True)
     ccs = app.extensions["ccs"]
     tenant = ccs.backend.tenants.list()[0]
-    body = ccs.backend.login(tenant, ccs.store.list_app_tokens(tenant.host)[0]["token"],
-                             ccs.store.list_users(tenant.host)[0]["email"])
+    body = ccs.backend.login(tenant, app_token=ccs.store.list_app_tokens(tenant.host)[0]["token"],
+                             email=ccs.store.list_users(tenant.host)[0]["email"])
     assert body["session_token"] == body["session"]
 
 
@@ -53,11 +53,11 @@ def test_file_database_keeps_state_across_restarts(tmp_path: Path) -> None:
     db = str(tmp_path / "state.sqlite3")
     first = create_app(db=db).extensions["ccs"]
     tenant = first.backend.tenants.list()[0]
-    session = first.backend.login(tenant, first.store.list_app_tokens(tenant.host)[0]["token"],
-                                  first.store.list_users(tenant.host)[0]["email"])["session"]
+    session = first.backend.login(tenant, app_token=first.store.list_app_tokens(tenant.host)[0]["token"],
+                                  email=first.store.list_users(tenant.host)[0]["email"])["session"]
     first.store.close()
     second = create_app(db=db).extensions["ccs"]
-    assert second.backend.getactivecall(tenant, session) == {"MyActiveCalls": []}
+    assert second.backend.getactivecall(tenant, session=session) == {"MyActiveCalls": []}
 
 
 def test_seeding_over_worker_processes_gives_the_same_data() -> None:

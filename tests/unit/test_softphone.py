@@ -56,8 +56,7 @@ def test_masked_tenant_masks_the_number_and_the_live_record_by_activecallkey_rev
     [message] = events(fake, ACME)
     assert message["phoneNumber"] == "905*******33"
     tenant = fake.backend.tenants.get(ACME)
-    page = fake.backend.reports_cdr_logs(tenant, token_of(fake, ACME), CdrQuery(activecallkey=key), None, False,
-                                         False, False)
+    page = fake.backend.reports_cdr_logs(tenant, app_token=token_of(fake, ACME), query=CdrQuery(activecallkey=key))
     [record] = page["CallList"]
     assert (record["callerid"], record["activecallkey"], record["hangupdate"], record["answered"]) == (
         "905321112233", key, "", False)
@@ -81,8 +80,9 @@ def test_reject_ends_the_call_unanswered_with_a_cdr(fake) -> None:
     found = events(fake)
     assert types(found) == ["IncomingCall", "Reject", "Hangup"]
     assert (found[-1]["disposition"], found[-1]["duration"]) == ("NOANSWER", 0)
-    [record] = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(activecallkey=key), None, False, False,
-                                                     False)["CallList"]
+    [record] = fake.backend.reports.reports_cdr_logs(tenant, CdrQuery(activecallkey=key), None,
+                                                     include_call_history=False, include_csat=False,
+                                                     include_call_tags=False)["CallList"]
     assert record["answered"] is False and record["hangupdate"]
 
 
@@ -110,10 +110,10 @@ def test_outbound_call_events_follow_the_call(fake) -> None:
     place(fake, tenant, session, "905550000001")  # reserved: answered after 5 s, talks 60 s
     advance(fake, 1)
     advance(fake, 5)
-    fake.backend.click2hold(tenant, session)
+    fake.backend.click2hold(tenant, session=session)
     assert fake.backend.softphone_mute(tenant, session) == {"success": True, "muted": True}
-    fake.backend.click2unhold(tenant, session)
-    fake.backend.click2hang(tenant, session)
+    fake.backend.click2unhold(tenant, session=session)
+    fake.backend.click2hang(tenant, session=session)
     found = events(fake)
     assert types(found) == ["Dial", "Ringing", "Accept", "Hold", "Mute", "Talking", "Hangup"]
     assert {m["direction"] for m in found} == {"outbound"}
