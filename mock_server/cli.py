@@ -157,7 +157,9 @@ def banner(ccs, url: str, port: int, secure, workers: int) -> None:
     if settings.control_token:
         click.secho("warning: the control API needs its token (printed below)", fg="yellow", err=True)
     processes = f", {workers} worker processes" if workers > 1 else ""
-    click.echo(f"ccs-mock serving on {url}  (clock: {ccs.clock.mode}, now {ccs.clock_now_text()}, "
+    offset = ccs.fixtures.utc_offset_minutes  # the clock tells tenant-local time; the log lines do not
+    zone = f"UTC{'-' if offset < 0 else '+'}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    click.echo(f"ccs-mock serving on {url}  (clock: {ccs.clock.mode}, now {ccs.clock_now_text()} tenant time {zone}, "
                f"db: {settings.db}{processes})")
     for tenant in credentials_of(ccs):
         default = " (default: answers on 127.0.0.1 and localhost)" if tenant["host"] == ccs.store.default_tenant()[

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import requests
 
@@ -38,6 +40,10 @@ def test_serve_starts_and_prints_how_to_reach_each_tenant(tmp_path) -> None:
         assert url.startswith("http://127.0.0.1:")
         text = "".join(lines)
         assert "demo.callcenterstudio.com (default" in text and "acme.alo-tech.com" in text
+        shown = re.search(r"now (\S+ \S+) tenant time UTC\+03:00,", lines[0])
+        assert shown, "the clock line says its time is the tenant's, and its UTC offset: " + lines[0]
+        tenant_now = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(hours=3)
+        assert abs((datetime.fromisoformat(shown[1]) - tenant_now).total_seconds()) < 120, lines[0]
         creds = json.loads(run("credentials", "--json").stdout)["tenants"][1]
         answer = requests.get(f"{url}/api/", headers={"Host": creds["host"]},
                               params={"function": "login", "app_token": creds["app_token"], "email": creds["users"][0]},
