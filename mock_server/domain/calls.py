@@ -9,7 +9,6 @@ layer sends them. States: outbound ``dialing -> ringing -> talking <-> hold``; i
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,25 +20,12 @@ from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import CallStateError, InvalidHangupUrl, NoActiveCall
 from mock_server.domain.events import AVAILABILITY, AgentEvents, mask_number
 from mock_server.domain.ids import IdGenerator
+from mock_server.domain.outcomes import DIAL_SECONDS, FAILS_AT_DIAL, RING_SECONDS, plan_outbound
 from mock_server.domain.sessions import Agent
 from mock_server.domain.tenants import Tenant
 from mock_server.storage.store import CDR_COLUMNS, Store
 
-DISPOSITIONS = ("ANSWER", "BUSY", "NOANSWER", "CANCEL", "CONGESTION", "CHANUNAVAIL", "DONTCALL", "TORTURE",
-                "INVALIDARGS")  # facts §3.4
-DIAL_SECONDS = 1  # assumed: dialing before the far end rings
-# assumed ring time per unanswered disposition; None: the call's drawn or scripted ring time
-RING_SECONDS = {"BUSY": 2, "NOANSWER": 30, "CONGESTION": 0, "CHANUNAVAIL": 0, "INVALIDARGS": 0, "DONTCALL": 5,
-                "TORTURE": 5, "CANCEL": None, "ANSWER": None}
-# Reserved numbers: each gives one outcome deterministically (documented in the README).
-RESERVED_NUMBERS = {f"90555000000{i + 1}": d for i, d in enumerate(DISPOSITIONS)}
-LONG_CALL_NUMBER, LONG_CALL_SECONDS = "905550000010", 3 * 3600
-DROP_PREFIX = "90555001"  # 90555001NNNN: answered, dropped by the far end after NNNN seconds
-MIXED_OUTCOMES = (("ANSWER", 65), ("NOANSWER", 15), ("BUSY", 10), ("CANCEL", 5), ("CONGESTION", 3),
-                  ("CHANUNAVAIL", 2))
-INBOUND_ENDINGS = ("no_queue", "abandoned", "answered")
 NOTIFICATION_FIELDS = ("queuename", "queueid", "calldate", "callerid", "myemail", "callednum", "event", "callkey")
-_DIALABLE = re.compile(r"^\+?[0-9]{3,20}$")
 
 
 @dataclass(frozen=True)
@@ -48,27 +34,6 @@ class CallTimings:
     talk_seconds: tuple[int, int]
     ivr_seconds: int
     allowed_callback_hosts: CallbackHosts
-
-
-def plan_outbound(number: str, draw) -> tuple[str, int, int]:
-    """(disposition, ring seconds, talk seconds) for a dialled number; ``draw(i)`` gives seeded floats."""
-    digits = re.sub(r"[\s\-()]", "", number)
-    if not _DIALABLE.match(digits):
-        return "INVALIDARGS", 0, 0  # the vendor still answers success (facts §13.4); the dial fails
-    digits = digits.lstrip("+")
-    if digits in RESERVED_NUMBERS:
-        return RESERVED_NUMBERS[digits], 5, 60
-    if digits == LONG_CALL_NUMBER:
-        return "ANSWER", 5, LONG_CALL_SECONDS
-    if digits.startswith(DROP_PREFIX) and len(digits) == len(DROP_PREFIX) + 4:
-        return "ANSWER", 5, int(digits[len(DROP_PREFIX):])
-    point, disposition = draw(0) * 100, MIXED_OUTCOMES[-1][0]
-    for value, weight in MIXED_OUTCOMES:
-        if point < weight:
-            disposition = value
-            break
-        point -= weight
-    return disposition, -1, -1  # -1: draw from the tenant's timings
 
 
 class Calls:
@@ -123,7 +88,7 @@ class Calls:
             now = self.clock.now()
             self.store.insert_active_call({
                 "seq": seq, "tenant": tenant.host, "inbound": 0, "agent_email": agent.email, "agent_key": agent.key,
-                "number": phonenumber, "transactionid": transactionid or uniqueid or self._guid(seq),
+                "number": phonenumber, "transactionid": transactionid or uniqueid or self.ids.guid(f"guid:{seq}"),
                 "hangup_url": hangup_url or "", "masked": int(masked), "queue_name": queue["name"],
                 "queue_key": queue["queuekey"], "status": "dialing", "started_at": format_datetime(now),
                 "queued_at": None, "answered_at": None, "hold_since": None, "hold_seconds": 0,
@@ -277,7 +242,7 @@ class Calls:
         status, seq = call["status"], call["seq"]
         later = lambda seconds: format_datetime(at + timedelta(seconds=seconds))  # noqa: E731
         if status == "dialing":
-            if call["disposition"] in ("CONGESTION", "CHANUNAVAIL", "INVALIDARGS"):
+            if call["disposition"] in FAILS_AT_DIAL:
                 self._end(call, at)
             else:
                 self.store.update_active_call(seq, status="ringing", due_at=later(call["ring_seconds"]))
@@ -379,11 +344,6 @@ class Calls:
         query = urlencode({names.get(field, field): values[field] for field in NOTIFICATION_FIELDS if field in values})
         self.store.enqueue(f"notification-{key}", tenant.host, "notification", "GET",
                            url + ("&" if "?" in url else "?") + query, "", query, format_datetime(at))
-
-    def _guid(self, seq: int) -> str:
-        """What the platform generates when the CRM gives no transactionid (facts §2.3)."""
-        h = "".join(f"{int(self.ids.uniform(f'guid:{seq}', i) * 65536):04x}" for i in range(8))
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def set_notifications(self, tenant: Tenant, url: str, params: dict[str, str]) -> None:
         url = self.check_callback_url(url, "notification url")

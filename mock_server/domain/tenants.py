@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import InvalidAppToken, UnknownTenant
 from mock_server.domain.ids import IdGenerator, decode_key
+from mock_server.domain.loopback import LOOPBACK_HOSTS
 from mock_server.storage.store import Store
 
 TENANT_DOMAINS = ("callcenterstudio.com", "alo-tech.com")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 @dataclass(frozen=True)

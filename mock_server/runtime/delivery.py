@@ -156,10 +156,6 @@ class DeliveryWorker:
         """Something may be due now (a request was served, the clock moved)."""
         self._wake.set()
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
-
     # -- work -----------------------------------------------------------------------------------
     def _holds_lock(self) -> bool:
         """With ``delivery_lock`` set (several processes on one database), only the process holding the

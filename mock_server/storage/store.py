@@ -2,8 +2,8 @@
 
 One ``Store`` per app, one connection guarded by a lock (SQLite in memory cannot
 be shared between connections, and serialising writes keeps the fake simple and
-correct under a threaded server). ``snapshot``/``restore`` use SQLite's backup
-API so ``/_mock/reset`` costs a page copy, not a re-seed.
+correct under a threaded server). ``restore`` uses SQLite's backup API so
+``/_mock/reset`` costs a page copy, not a re-seed.
 """
 from __future__ import annotations
 
@@ -163,17 +163,10 @@ class Store:
         """Every stored call record as ``(seq, tenant, *CDR_COLUMNS)`` tuples, in insertion order."""
         return [tuple(row)[1:] for row in self._all("SELECT * FROM cdr ORDER BY id")]
 
-    def snapshot(self) -> "Store":
-        """A copy of the whole database in memory."""
-        copy = Store(":memory:")
+    def restore(self, source: "Store") -> None:
+        """Replace every table's content with ``source``'s."""
         with self._lock:
-            self._db.backup(copy._db)
-        return copy
-
-    def restore(self, snapshot: "Store") -> None:
-        """Replace every table's content with the snapshot's."""
-        with self._lock:
-            snapshot._db.backup(self._db)
+            source._db.backup(self._db)
 
     # -- meta and counters ----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
@@ -190,9 +183,6 @@ class Store:
             current = int(self.get_meta(f"counter:{kind}") or 0)
             self.set_meta(f"counter:{kind}", str(current + count))
         return current + 1
-
-    def is_empty(self) -> bool:
-        return self._one("SELECT 1 FROM tenants LIMIT 1") is None
 
     # -- tenants, users, queues, contacts -------------------------------------------------
     def insert_tenant(self, host: str, name: str, domain: str, is_default: bool, masked_numbers: bool,

@@ -10,8 +10,8 @@ from jsonschema import Draft202012Validator
 
 from mock_server import create_app
 from mock_server.domain import errors
-from mock_server.domain.calls import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.domain.cdr import CdrQuery
+from mock_server.domain.outcomes import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.resources import spec_path
 from mock_server.spec import resolve_refs
 from tests.conftest import ACME, DEMO, email_of, token_of
