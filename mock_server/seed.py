@@ -30,6 +30,7 @@ from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.domain.ids import IdGenerator, format_guid
 from mock_server.domain.outcomes import OUTBOUND_MIX, weighted
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
+from mock_server.storage.records import CdrRecord, NotificationConfig
 from mock_server.storage.store import Store, fold_email
 
 CHUNK = 10_000  # call records per generation chunk (and per insert batch)
@@ -122,7 +123,7 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
                 url = parse_callback_url(notifications["url"]).url
             except InvalidHangupUrl as error:
                 raise ValueError(f"fixtures: tenant {host}: notifications url {error.message}") from None
-            store.set_notification_config(host, url, notifications.get("params") or {})
+            store.set_notification_config(host, NotificationConfig(url, notifications.get("params") or {}))
         _seed_calls(store, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress,
                     workers)
 
@@ -166,8 +167,8 @@ class CallPlan:
         return range((self.total + CHUNK - 1) // CHUNK)
 
 
-def chunk_rows(plan: CallPlan, index: int) -> list[tuple]:
-    """The store rows of chunk ``index``. Each chunk has its own seeded RNG, so the data is the
+def chunk_rows(plan: CallPlan, index: int) -> list[CdrRecord]:
+    """The call records of chunk ``index``. Each chunk has its own seeded RNG, so the data is the
     same whether chunks are built here or in worker processes."""
     rng = _rng(plan.seed, plan.tenant.host, "calls", str(index))
     r = rng.random

@@ -1,4 +1,5 @@
-"""The tenant-facing API as plain methods, one per vendor function, same names in snake_case.
+"""The tenant-facing API as plain methods, one per vendor function, same names in snake_case; then the
+softphone page's and the control API's entry points.
 
 Handlers call these with validated, converted parameters and return what they return.
 Authentication happens here: app_token functions check the tenant's token, session
@@ -10,15 +11,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mock_server.domain.calls import Calls, CallTimings
-from mock_server.domain.cdr import CdrQuery, CdrReports, to_wire
+from mock_server.domain.call_control import CallControl
+from mock_server.domain.callbacks import Callbacks
+from mock_server.domain.calls import CallLifecycle, CallTimings
+from mock_server.domain.cdr import CallKeys, CdrQuery, CdrReports
 from mock_server.domain.clock import Clock
+from mock_server.domain.events import AgentEvents
 from mock_server.domain.ids import IdGenerator
+from mock_server.domain.journal import Journal
+from mock_server.domain.notifications import Notifications
 from mock_server.domain.sessions import Sessions
+from mock_server.domain.sink import Sink
 from mock_server.domain.softphone import Softphone
 from mock_server.domain.tenants import Tenant, TenantDirectory
+from mock_server.storage.records import NotificationConfig, ScriptedOutcome
 from mock_server.storage.store import Store
-
 
 @dataclass(frozen=True)
 class BackendOptions:
@@ -26,16 +33,24 @@ class BackendOptions:
     max_sessions_per_user: int
     login_session_token_alias: bool
     timings: CallTimings
+    journal_max_rows: int = 0  # 0: keep every entry
 
 
 class Backend:
     def __init__(self, store: Store, clock: Clock, ids: IdGenerator, options: BackendOptions):
         self.store, self.clock, self.ids, self.options = store, clock, ids, options
+        keys = CallKeys(ids)
+        events = AgentEvents(store, keys)
         self.tenants = TenantDirectory(store, clock, ids)
         self.sessions = Sessions(store, clock, ids, options.session_lifetime_seconds, options.max_sessions_per_user)
-        self.reports = CdrReports(store, clock, ids)
-        self.calls = Calls(store, clock, ids, self.reports.keys, options.timings)
-        self.softphone = Softphone(store, clock, self.calls)
+        self.callbacks = Callbacks(store)
+        self.notifications = Notifications(store, options.timings.allowed_callback_hosts)
+        self.calls = CallLifecycle(store, clock, ids, keys, options.timings, events, self.callbacks)
+        self.control = CallControl(store, clock, keys, events, self.calls)
+        self.reports = CdrReports(store, clock, ids, keys, self.calls.live_record)
+        self.softphone = Softphone(store, clock, events)
+        self.journal = Journal(store, clock, options.journal_max_rows)
+        self.sink = Sink(store)
 
     def tick(self) -> int:
         """Let the clock's time take effect: every call transition due by now happens."""
@@ -57,16 +72,8 @@ class Backend:
     def reports_cdr_logs(self, tenant: Tenant, app_token: str, query: CdrQuery, cursor: str | None,
                          include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
-        body = self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
+        return self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
                                              include_call_tags)
-        key_field = "activecallkey" if query.activecallkey else "callkey" if query.callkey else None
-        if key_field and not body["CallList"]:  # a call still in progress: its record so far
-            live = self.calls.live_record(tenant, self.reports.keys.seq_of(key_field, tenant.host,
-                                                                           getattr(query, key_field)))
-            if live is not None:
-                body["CallList"] = [to_wire(live, self.reports.keys, include_call_history, include_csat,
-                                            include_call_tags)]
-        return body
 
     def recordinginfo(self, tenant: Tenant, app_token: str, callkey: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
@@ -81,38 +88,55 @@ class Backend:
     # -- session functions ----------------------------------------------------------------------
     def click2call(self, tenant: Tenant, session: str, phonenumber: str, transactionid: str | None,
                    hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
-        agent = self.sessions.agent(tenant, session)
-        return self.calls.click2call(agent, tenant, phonenumber, transactionid, hangup_url, masked, selected_queue,
-                                     uniqueid)
+        """Asynchronous and always "success" for a dial (facts §2.3, §13.4)."""
+        self.calls.place(self.sessions.agent(tenant, session), tenant, phonenumber, transactionid, hangup_url, masked,
+                         uniqueid)
+        return {"success": True}
 
     def click2hang(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.click2hang(self.sessions.agent(tenant, session))
+        return self.control.hang(self.sessions.agent(tenant, session))
 
     def click2hold(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.click2hold(self.sessions.agent(tenant, session))
+        return self.control.hold(self.sessions.agent(tenant, session))
 
     def click2unhold(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.click2unhold(self.sessions.agent(tenant, session))
+        return self.control.unhold(self.sessions.agent(tenant, session))
 
     def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.getactivecall(self.sessions.agent(tenant, session))
+        return self.control.active_calls(self.sessions.agent(tenant, session))
 
-    # -- the softphone page (no vendor API function; the page's own buttons) ---------------------
+    # -- the softphone page (its hang up and hold buttons are the vendor functions above) ------------
     def softphone_state(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.softphone.state(self.sessions.agent(tenant, session))
 
     def softphone_dial(self, tenant: Tenant, session: str, number: str) -> dict[str, Any]:
         """The dial pad: the same call as ``click2call`` (no hangup_url: the softphone has none)."""
-        return self.click2call(tenant, session, number, None, None, False, False, None)
+        self.calls.place(self.sessions.agent(tenant, session), tenant, number, None, None, False, None)
+        return {"success": True}
 
     def softphone_answer(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.answer(self.sessions.agent(tenant, session))
+        return self.control.answer(self.sessions.agent(tenant, session))
 
     def softphone_reject(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.reject(self.sessions.agent(tenant, session))
+        return self.control.reject(self.sessions.agent(tenant, session))
 
     def softphone_mute(self, tenant: Tenant, session: str) -> dict[str, Any]:
-        return self.calls.mute(self.sessions.agent(tenant, session))
+        return self.control.mute(self.sessions.agent(tenant, session))
 
     def softphone_status(self, tenant: Tenant, session: str, status: str) -> dict[str, Any]:
         return self.softphone.set_status(self.sessions.agent(tenant, session), status)
+
+    # -- the control API ------------------------------------------------------------------------
+    def script_next_call(self, tenant: Tenant, agent_email: str, disposition: str, ring_seconds: int | None,
+                         talk_seconds: int | None) -> None:
+        """The next click2call of the agent (``agent_email`` "": of anyone on the tenant) ends as scripted."""
+        self.calls.script_next(tenant, agent_email, ScriptedOutcome(disposition, ring_seconds, talk_seconds))
+
+    def set_notifications(self, tenant: Tenant, url: str, params: dict[str, str]) -> None:
+        self.notifications.set(tenant, url, params)
+
+    def notification_config(self, tenant: Tenant) -> NotificationConfig | None:
+        return self.notifications.get(tenant)
+
+    def deliveries(self, tenant: Tenant | None, limit: int) -> list[dict[str, Any]]:
+        return self.callbacks.log(tenant, limit)

@@ -132,9 +132,8 @@ def journal(response: Response) -> Response:
         body = response.get_json(silent=True)
         if isinstance(body, dict) and (body.get("success") is False or body.get("login") is False):
             outcome = str(body.get("message", "error"))
-    ccs.store.append_journal(
-        ccs.clock_now_text(), g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
-        mask_params(request_params()), response.status_code, outcome, keep=ccs.settings.journal_max_rows)
+    ccs.backend.journal.append(g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
+                               mask_params(request_params()), response.status_code, outcome)
     return response
 
 

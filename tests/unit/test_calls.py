@@ -14,6 +14,7 @@ from mock_server.domain.cdr import CdrQuery
 from mock_server.domain.outcomes import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.resources import spec_path
 from mock_server.spec import resolve_refs
+from mock_server.storage.records import NotificationConfig
 from tests.conftest import ACME, DEMO, email_of, token_of
 
 HOOK = "http://127.0.0.1:9/hook"
@@ -42,7 +43,7 @@ def active(ccs, tenant, session):
 
 
 def deliveries(ccs, kind="hangup"):
-    return [d for d in ccs.store.list_deliveries(None, 1000) if d["kind"] == kind]
+    return [d for d in ccs.backend.deliveries(None, 1000) if d["kind"] == kind]
 
 
 def cdr_by_key(ccs, tenant, key):
@@ -122,8 +123,8 @@ def test_invalid_number_still_answers_success_and_fails_as_invalidargs(fake) -> 
 def test_scripted_outcome_wins_agent_first_then_anyone(fake) -> None:
     tenant, session = agent_of(fake)
     me = email_of(fake)
-    fake.store.push_scripted_outcome(DEMO, "", "BUSY", None, None)
-    fake.store.push_scripted_outcome(DEMO, me, "ANSWER", 2, 7)
+    fake.backend.script_next_call(tenant, "", "BUSY", None, None)
+    fake.backend.script_next_call(tenant, me, "ANSWER", 2, 7)
     for _ in range(3):
         place(fake, tenant, session, "905321112233")
         advance(fake, 600)
@@ -235,7 +236,7 @@ def notification(ccs):
 
 @pytest.fixture
 def notified(fake):
-    fake.backend.calls.set_notifications(fake.backend.tenants.get(DEMO), "http://localhost:9/ivr", {})
+    fake.backend.set_notifications(fake.backend.tenants.get(DEMO), "http://localhost:9/ivr", {})
     return fake
 
 
@@ -278,8 +279,8 @@ def test_inbound_without_queue_has_neither(notified) -> None:
 
 def test_notification_parameter_names_come_from_config(fake) -> None:
     tenant = fake.backend.tenants.get(DEMO)
-    fake.backend.calls.set_notifications(tenant, "http://127.0.0.1:9/ivr?token=abc",
-                                         {"callerid": "caller", "callkey": "call_activecallkey"})
+    fake.backend.set_notifications(tenant, "http://127.0.0.1:9/ivr?token=abc",
+                                   {"callerid": "caller", "callkey": "call_activecallkey"})
     key = start_inbound(fake, "no_queue")
     advance(fake, 600)
     (delivery,) = deliveries(fake, "notification")
@@ -287,13 +288,13 @@ def test_notification_parameter_names_come_from_config(fake) -> None:
     assert params["token"] == ["abc"] and params["caller"] == ["905321112233"]
     assert params["call_activecallkey"] == [key] and "callerid" not in params
     with pytest.raises(errors.CallStateError):
-        fake.backend.calls.set_notifications(tenant, "http://127.0.0.1:9/ivr", {"nonsense": "x"})
+        fake.backend.set_notifications(tenant, "http://127.0.0.1:9/ivr", {"nonsense": "x"})
     with pytest.raises(errors.InvalidHangupUrl):
-        fake.backend.calls.set_notifications(tenant, "http://example.com/ivr", {})
+        fake.backend.set_notifications(tenant, "http://example.com/ivr", {})
 
 
 def test_masked_tenant_masks_the_caller_in_notifications(fake) -> None:
-    fake.backend.calls.set_notifications(fake.backend.tenants.get(ACME), "http://127.0.0.1:9/ivr", {})
+    fake.backend.set_notifications(fake.backend.tenants.get(ACME), "http://127.0.0.1:9/ivr", {})
     start_inbound(fake, "no_queue", host=ACME)
     advance(fake, 600)
     assert notification(fake)["callerid"] == "905*******33"
@@ -337,7 +338,7 @@ def test_fixture_yaml_configures_notifications(tmp_path) -> None:
         "users": [{"email": "a@ivr.example", "name": "A"}],
         "notifications": {"url": "http://127.0.0.1:9/n", "params": {"callerid": "ani", "event": "status"}}}]}))
     ccs = create_app(fixtures=str(path)).extensions["ccs"]
-    assert ccs.store.get_notification_config("ivr.alo-tech.com") == (
+    assert ccs.backend.notification_config(ccs.backend.tenants.get("ivr.alo-tech.com")) == NotificationConfig(
         "http://127.0.0.1:9/n", {"callerid": "ani", "event": "status"})
     start_inbound(ccs, "no_queue", host="ivr.alo-tech.com")
     advance(ccs, 600)

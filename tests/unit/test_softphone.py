@@ -149,12 +149,11 @@ def test_agent_status_changes_and_is_refused_while_ringing(fake) -> None:
 def test_an_unavailable_agent_is_not_rung_by_the_queue(fake) -> None:
     tenant, session = agent_of(fake, 0)
     fake.backend.softphone_status(tenant, session, "lunch")
-    start = fake.backend.calls.start_inbound(tenant, "905321112233", dict(fake.store.list_queues(DEMO)[0]),
-                                             "answered", None, 60, 30, 0)
+    start = fake.backend.calls.start_inbound(tenant, "905321112233", fake.store.list_queues(DEMO)[0], "answered",
+                                             None, 60, 30, 0)
     fake.backend.tick()
-    [call] = [c for c in fake.store.list_active_calls(DEMO)]
-    assert call["agent_email"] == email_of(fake, DEMO, 1)
-    assert fake.backend.calls.keys.seq_of("activecallkey", DEMO, start) == call["seq"]
+    [call] = fake.backend.control.tenant_calls(tenant)
+    assert (call["agent"], call["key"]) == (email_of(fake, DEMO, 1), start)
 
 
 def test_softphone_dial_is_click2call(fake) -> None:
