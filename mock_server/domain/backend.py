@@ -3,13 +3,16 @@ softphone page's and the control API's entry points.
 
 Handlers call these with validated, converted parameters and return what they return.
 Authentication happens here: app_token functions check the tenant's token, session
-functions resolve the agent (facts §1.5).
+functions resolve the agent (facts §1.5). Every entry point that reads or changes calls is an
+``entry_point``: it first lets the clock's time take effect (``tick``), so no answer shows a call
+in a state its due time has already moved it out of.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Callable, TypeVar
 
 from mock_server.domain.call_control import CallControl
 from mock_server.domain.callbacks import Callbacks
@@ -27,6 +30,9 @@ from mock_server.domain.tenants import Tenant, TenantDirectory
 from mock_server.storage.records import NotificationConfig, ScriptedOutcome
 from mock_server.storage.store import Store
 
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
 @dataclass(frozen=True)
 class BackendOptions:
     session_lifetime_seconds: int
@@ -34,6 +40,15 @@ class BackendOptions:
     login_session_token_alias: bool
     timings: CallTimings
     journal_max_rows: int = 0  # 0: keep every entry
+
+
+def entry_point(method: Method) -> Method:
+    """Run ``tick()`` before the method: the clock's time takes effect before a request is served."""
+    @functools.wraps(method)
+    def ticked(self: "Backend", *args: Any, **kwargs: Any) -> Any:
+        self.tick()
+        return method(self, *args, **kwargs)
+    return ticked  # type: ignore[return-value]
 
 
 class Backend:
@@ -57,10 +72,12 @@ class Backend:
         return self.calls.tick()
 
     # -- app_token functions ------------------------------------------------------------------
+    @entry_point
     def ping(self, tenant: Tenant, app_token: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return {"success": True, "message": "pong"}
 
+    @entry_point
     def login(self, tenant: Tenant, app_token: str, email: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         session = self.sessions.login(tenant, email)
@@ -69,16 +86,19 @@ class Backend:
             body["session_token"] = session  # D-V17's key name (facts §13.1), off by default
         return body
 
+    @entry_point
     def reports_cdr_logs(self, tenant: Tenant, app_token: str, query: CdrQuery, cursor: str | None,
                          include_call_history: bool, include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return self.reports.reports_cdr_logs(tenant, query, cursor, include_call_history, include_csat,
                                              include_call_tags)
 
+    @entry_point
     def recordinginfo(self, tenant: Tenant, app_token: str, callkey: str) -> dict[str, Any]:
         self.tenants.check_app_token(tenant, app_token)
         return self.reports.recordinginfo(tenant, callkey)
 
+    @entry_point
     def reports_agent_perf(self, tenant: Tenant, app_token: str, startdate: date | None, finishdate: date | None,
                            agent: str | None, email: str | None, agentcustomid: str | None,
                            team: str | None) -> dict[str, Any]:
@@ -86,6 +106,7 @@ class Backend:
         return self.reports.reports_agent_perf(tenant, startdate, finishdate, agent, email, agentcustomid, team)
 
     # -- session functions ----------------------------------------------------------------------
+    @entry_point
     def click2call(self, tenant: Tenant, session: str, phonenumber: str, transactionid: str | None,
                    hangup_url: str | None, masked: bool, selected_queue: bool, uniqueid: str | None) -> dict[str, Any]:
         """Asynchronous and always "success" for a dial (facts §2.3, §13.4)."""
@@ -93,45 +114,79 @@ class Backend:
                          uniqueid)
         return {"success": True}
 
+    @entry_point
     def click2hang(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.hang(self.sessions.agent(tenant, session))
 
+    @entry_point
     def click2hold(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.hold(self.sessions.agent(tenant, session))
 
+    @entry_point
     def click2unhold(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.unhold(self.sessions.agent(tenant, session))
 
+    @entry_point
     def getactivecall(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.active_calls(self.sessions.agent(tenant, session))
 
     # -- the softphone page (its hang up and hold buttons are the vendor functions above) ------------
+    @entry_point
     def softphone_state(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.softphone.state(self.sessions.agent(tenant, session))
 
+    @entry_point
     def softphone_dial(self, tenant: Tenant, session: str, number: str) -> dict[str, Any]:
         """The dial pad: the same call as ``click2call`` (no hangup_url: the softphone has none)."""
         self.calls.place(self.sessions.agent(tenant, session), tenant, number, None, None, False, None)
         return {"success": True}
 
+    @entry_point
     def softphone_answer(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.answer(self.sessions.agent(tenant, session))
 
+    @entry_point
     def softphone_reject(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.reject(self.sessions.agent(tenant, session))
 
+    @entry_point
     def softphone_mute(self, tenant: Tenant, session: str) -> dict[str, Any]:
         return self.control.mute(self.sessions.agent(tenant, session))
 
+    @entry_point
     def softphone_status(self, tenant: Tenant, session: str, status: str) -> dict[str, Any]:
         return self.softphone.set_status(self.sessions.agent(tenant, session), status)
 
     # -- the control API ------------------------------------------------------------------------
+    def advance_clock(self, seconds: float) -> None:
+        """Move the clock forward; every call transition due by the new time happens, each at its own time."""
+        self.clock.advance(seconds)
+        self.tick()
+
+    def set_clock(self, when: datetime) -> None:
+        """Set the clock (never backwards); every call transition due by then happens, each at its own time."""
+        self.clock.set(when)
+        self.tick()
+
+    @entry_point
+    def start_inbound_call(self, tenant: Tenant, caller: str, queue: Any, ending: str, agent: Any | None,
+                           talk_seconds: int | None, ring_seconds: int | None, ivr_seconds: int | None) -> str:
+        """An inbound call from ``caller`` into ``queue`` (a queue of the tenant); its activecallkey."""
+        key = self.calls.start_inbound(tenant, caller, queue, ending, agent, talk_seconds, ring_seconds, ivr_seconds)
+        self.tick()  # with ivr_seconds 0 the call rings the agent now
+        return key
+
+    @entry_point
     def script_next_call(self, tenant: Tenant, agent_email: str, disposition: str, ring_seconds: int | None,
                          talk_seconds: int | None) -> None:
         """The next click2call of the agent (``agent_email`` "": of anyone on the tenant) ends as scripted."""
         self.calls.script_next(tenant, agent_email, ScriptedOutcome(disposition, ring_seconds, talk_seconds))
 
+    @entry_point
+    def active_calls(self, tenant: Tenant) -> list[dict[str, Any]]:
+        return self.control.tenant_calls(tenant)
+
+    @entry_point
     def set_notifications(self, tenant: Tenant, url: str, params: dict[str, str]) -> None:
         self.notifications.set(tenant, url, params)
 

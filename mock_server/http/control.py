@@ -117,21 +117,20 @@ def get_clock() -> Response:
 @bp.post("/clock")
 def set_clock() -> Response:
     body = _body("setClock")
-    clock = _ccs().clock
+    backend = _ccs().backend
     try:
         if "advance_seconds" in body:
-            clock.advance(body["advance_seconds"])
+            backend.advance_clock(body["advance_seconds"])
         else:
             try:
                 when = parse_datetime(body["now"])
             except ValueError:
                 raise ControlError(400, "invalid_request", "now: expected YYYY-MM-DD HH:MM:SS") from None
-            clock.set(when)
+            backend.set_clock(when)
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
     except ClockLimitError as error:
         raise ControlError(400, "clock_limit", str(error)) from None
-    _ccs().backend.tick()
     _ccs().changed()
     return jsonify(_clock_state())
 
@@ -238,14 +237,12 @@ def start_inbound_call() -> Response:
                                                  + ", ".join(q["name"] for q in queues))
     agent = _user(tenant, body["agent"]) if body.get("agent") else None
     ccs = _ccs()
-    ccs.backend.tick()
     try:
-        key = ccs.backend.calls.start_inbound(tenant, body["caller"], queue, body["ending"], agent,
-                                              body.get("talk_seconds"), body.get("ring_seconds"),
-                                              body.get("ivr_seconds"))
+        key = ccs.backend.start_inbound_call(tenant, body["caller"], queue, body["ending"], agent,
+                                             body.get("talk_seconds"), body.get("ring_seconds"),
+                                             body.get("ivr_seconds"))
     except CallStateError as error:
         raise ControlError(409, "agent_busy", error.message) from None
-    ccs.backend.tick()  # with ivr_seconds 0 the call rings the agent now
     ccs.changed()
     return jsonify(tenant=tenant.host, activecallkey=key), 201
 
@@ -264,8 +261,7 @@ def script_next_call() -> Response:
 @bp.get("/calls")
 def list_active_calls() -> Response:
     tenant = _tenant()
-    _ccs().backend.tick()
-    return jsonify(tenant=tenant.host, calls=_ccs().backend.control.tenant_calls(tenant))
+    return jsonify(tenant=tenant.host, calls=_ccs().backend.active_calls(tenant))
 
 
 @bp.put("/notifications")

@@ -82,7 +82,6 @@ def api() -> Response:
     if operation is None:
         raise UnknownFunction(f"Unknown function: '{name}'" if name else "Missing required parameter: function")
     kwargs = operation.bind(params)
-    ccs.backend.tick()
     body = ccs.handlers[name](ccs.backend, tenant, **kwargs)
     ccs.changed()
     return json_response(200, body)

@@ -226,7 +226,8 @@ def start_inbound(ccs, ending, agent_index=None, host=DEMO, **extra):
     tenant = ccs.backend.tenants.get(host)
     queue = dict(ccs.store.list_queues(host)[1])
     agent = dict(ccs.store.list_users(host)[agent_index]) if agent_index is not None else None
-    return ccs.backend.calls.start_inbound(tenant, "905321112233", queue, ending, agent, extra.get("talk"), extra.get("ring"))
+    return ccs.backend.start_inbound_call(tenant, "905321112233", queue, ending, agent, extra.get("talk"),
+                                          extra.get("ring"), None)
 
 
 def notification(ccs):
