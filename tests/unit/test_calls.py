@@ -8,7 +8,6 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mock_server import create_app
 from mock_server.domain import errors
 from mock_server.domain.cdr import CdrQuery
 from mock_server.domain.outcomes import DISPOSITIONS, RESERVED_NUMBERS
@@ -16,6 +15,7 @@ from mock_server.resources import spec_path
 from mock_server.spec import resolve_refs
 from mock_server.storage.records import NotificationConfig
 from tests.conftest import ACME, DEMO, email_of, token_of
+from tests.unit.conftest import domain
 
 HOOK = "http://127.0.0.1:9/hook"
 SPEC = yaml.safe_load(spec_path().read_text())
@@ -24,7 +24,7 @@ HANGUP_SCHEMA = Draft202012Validator(resolve_refs(SPEC["components"]["schemas"][
 
 @pytest.fixture
 def fake():
-    return create_app().extensions["ccs"]
+    return domain()
 
 
 def agent_of(ccs, index=0, host=DEMO):
@@ -140,7 +140,7 @@ def test_other_numbers_get_a_seeded_mix(fake) -> None:
             place(ccs, tenant, session, f"9053200000{i:02d}")
             advance(ccs, 600)  # longer than the longest drawn ring + talk
         return [d["payload"] for d in deliveries(ccs)]
-    first, again = outcomes(fake), outcomes(create_app().extensions["ccs"])
+    first, again = outcomes(fake), outcomes(domain())
     assert first == again
     assert len({parse_qs(p)["disposition"][0] for p in first}) >= 3
 
@@ -338,7 +338,7 @@ def test_fixture_yaml_configures_notifications(tmp_path) -> None:
         "name": "ivr", "domain": "alo-tech.com", "did": "1", "queues": ["Q1", "Q2"],
         "users": [{"email": "a@ivr.example", "name": "A"}],
         "notifications": {"url": "http://127.0.0.1:9/n", "params": {"callerid": "ani", "event": "status"}}}]}))
-    ccs = create_app(fixtures=str(path)).extensions["ccs"]
+    ccs = domain(fixtures=str(path))
     assert ccs.backend.notification_config(ccs.backend.tenants.get("ivr.alo-tech.com")) == NotificationConfig(
         "http://127.0.0.1:9/n", {"callerid": "ani", "event": "status"})
     start_inbound(ccs, "no_queue", host="ivr.alo-tech.com")

@@ -5,12 +5,12 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mock_server import create_app
 from mock_server.domain import errors
 from mock_server.domain.cdr import CdrQuery
 from mock_server.resources import spec_path
 from mock_server.spec import resolve_refs
 from tests.conftest import ACME, DEMO, email_of, token_of
+from tests.unit.conftest import domain
 from tests.unit.test_calls import active, advance, agent_of, place
 
 SOFTPHONE = yaml.safe_load(spec_path("softphone.yaml").read_text())
@@ -19,7 +19,7 @@ MESSAGE_SCHEMA = Draft202012Validator(resolve_refs(SOFTPHONE["components"]["sche
 
 @pytest.fixture
 def fake():
-    return create_app().extensions["ccs"]
+    return domain()
 
 
 def events(ccs, host=DEMO, index=0):
@@ -170,7 +170,7 @@ def test_state_shows_the_running_call_and_where_events_resume(fake) -> None:
 
 
 def test_events_are_deterministic(fake) -> None:
-    other = create_app().extensions["ccs"]
+    other = domain()
     for ccs in (fake, other):
         ring(ccs)
         advance(ccs, 200)
