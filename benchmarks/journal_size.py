@@ -29,6 +29,7 @@ from mock_server import create_app
 from mock_server.masking import mask
 from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
+from mock_server.storage.records import JournalEntry
 
 BATCH = 1_000
 EMAILS = ("ayse.yilmaz@demo.example", "mehmet.kaya@demo.example", "zeynep.demir@demo.example",
@@ -95,8 +96,8 @@ class Fake:
         self.results = {"fill": time.perf_counter() - began}
 
     def append(self, function: str, params: dict[str, str], outcome: str) -> None:
-        self.store.append_journal("2026-01-05 09:00:00", TENANT, "GET", "/api/", function, params, 200, outcome,
-                                  keep=self.keep)
+        self.store.append_journal(JournalEntry("2026-01-05 09:00:00", TENANT, "GET", "/api/", function, params, 200,
+                                               outcome), keep=self.keep)
 
     def measure(self, repeat: int) -> dict[str, float]:
         self.results["read"] = median_seconds(lambda: self.store.list_journal(10_000, "login"), repeat)

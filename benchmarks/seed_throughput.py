@@ -45,7 +45,7 @@ def main() -> None:
     serial_time, serial_store = seed(args.records, 1)
     total = store.count_cdrs()
     assert store.dump() == serial_store.dump(), "parallel and serial seeding must give the same data"
-    rows = store.all_cdr_rows()
+    rows = store.all_cdrs()
     floor = Store(":memory:")
     started = time.perf_counter()
     with floor.bulk_load():

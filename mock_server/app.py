@@ -95,7 +95,7 @@ def build_context(settings: Settings, progress: Callable[[int], None] | None = N
                           CallbackHosts.parse(settings.allowed_callback_hosts))
     backend = Backend(store, clock, ids, BackendOptions(
         settings.session_lifetime_seconds, settings.max_sessions_per_user, settings.login_session_token_alias,
-        timings))
+        timings, settings.journal_max_rows))
     signal = ChangeSignal()
 
     def tick() -> int:  # the delivery worker's loop moves a system clock's calls; streams hear of it

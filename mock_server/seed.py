@@ -27,16 +27,16 @@ from mock_server.domain.callback_urls import parse_callback_url
 from mock_server.domain.cdr import CallOutcome, cdr_row
 from mock_server.domain.clock import format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidHangupUrl
-from mock_server.domain.ids import IdGenerator
+from mock_server.domain.ids import IdGenerator, format_guid
+from mock_server.domain.outcomes import OUTBOUND_MIX, weighted
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
+from mock_server.storage.records import CdrRecord, NotificationConfig
 from mock_server.storage.store import Store, fold_email
 
 CHUNK = 10_000  # call records per generation chunk (and per insert batch)
 PARALLEL_MIN_RECORDS = 100_000  # below this, worker start-up costs more than it saves
 PARALLEL_WORKERS = 2
 TAGS = ("complaint", "sale", "information", "callback", "vip")
-OUTBOUND_DISPOSITIONS = (("ANSWER", 65), ("NOANSWER", 15), ("BUSY", 10), ("CANCEL", 5), ("CONGESTION", 3),
-                         ("CHANUNAVAIL", 2))
 
 
 class FixtureError(ValueError):
@@ -123,7 +123,7 @@ def seed_store(store: Store, fixtures: Fixtures, ids: IdGenerator, end: datetime
                 url = parse_callback_url(notifications["url"]).url
             except InvalidHangupUrl as error:
                 raise ValueError(f"fixtures: tenant {host}: notifications url {error.message}") from None
-            store.set_notification_config(host, url, notifications.get("params") or {})
+            store.set_notification_config(host, NotificationConfig(url, notifications.get("params") or {}))
         _seed_calls(store, fixtures.seed, tenant, users, queues, phones, spec.get("calls") or {}, end, progress,
                     workers)
 
@@ -167,8 +167,8 @@ class CallPlan:
         return range((self.total + CHUNK - 1) // CHUNK)
 
 
-def chunk_rows(plan: CallPlan, index: int) -> list[tuple]:
-    """The store rows of chunk ``index``. Each chunk has its own seeded RNG, so the data is the
+def chunk_rows(plan: CallPlan, index: int) -> list[CdrRecord]:
+    """The call records of chunk ``index``. Each chunk has its own seeded RNG, so the data is the
     same whether chunks are built here or in worker processes."""
     rng = _rng(plan.seed, plan.tenant.host, "calls", str(index))
     r = rng.random
@@ -235,7 +235,7 @@ def _random_call(rng: random.Random, calldate: datetime, inbound: bool, agents: 
         else:
             ivr, wait, answered, disposition = 5 + int(r() * 36), int(rng.expovariate(1 / 15)), True, "ANSWER"
     else:
-        disposition = _weighted(r(), OUTBOUND_DISPOSITIONS)
+        disposition = weighted(r(), OUTBOUND_MIX)
         answered = disposition == "ANSWER"
         wait = 3 + int(r() * 23) if answered else 1 + int(r() * 40)  # ring time
     if not answered:
@@ -247,23 +247,7 @@ def _random_call(rng: random.Random, calldate: datetime, inbound: bool, agents: 
         answered and r() < 0.5,  # localrelease
         not answered and ivr is not None and r() < 0.1,  # voicemail
         disposition,
-        "" if inbound else _guid(rng),
+        "" if inbound else format_guid(rng.getrandbits(128)),
         1 + int(r() * 5) if answered and inbound and r() < 0.3 else None,  # csat
         tuple(rng.sample(TAGS, 1 + int(r() * 2))) if r() < 0.2 else (),
     )
-
-
-def _weighted(roll: float, choices: tuple[tuple[str, int], ...]) -> str:
-    """The choice whose cumulative weight share covers ``roll`` (in [0, 1))."""
-    point = roll * sum(weight for _, weight in choices)
-    for value, weight in choices:
-        if point < weight:
-            return value
-        point -= weight
-    return choices[-1][0]
-
-
-def _guid(rng: random.Random) -> str:
-    """What click2call generates when the CRM gives no transactionid (facts §2.3)."""
-    h = "%032x" % rng.getrandbits(128)
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from mock_server.domain.ids import DEFAULT_APP_ID
-
-LOOPBACK_CALLBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+from mock_server.domain.loopback import LOOPBACK_NAMES
 # Durations the fake adds to its clock. With the clock's limit (domain.clock.LATEST, year 9000) they keep
 # every computed time far inside datetime's range.
 MAX_DURATION_SECONDS = 100 * 366 * 86400
@@ -32,7 +31,7 @@ class Settings:
     max_query_bytes: int = 16384  # longer query strings get 414 (assumed front-end limit)
     app_id: str = DEFAULT_APP_ID
     # the only hosts called back: exact names, IP addresses and CIDR ranges (mock_server.domain.callback_urls)
-    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_CALLBACK_HOSTS)
+    allowed_callback_hosts: tuple[str, ...] = field(default=LOOPBACK_NAMES)
     ring_seconds_min: int = 3  # live calls: ring time drawn per call (assumed)
     ring_seconds_max: int = 15
     talk_seconds_min: int = 20  # live calls: talk time drawn per call (assumed)

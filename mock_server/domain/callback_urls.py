@@ -204,6 +204,15 @@ class CallbackHosts:
                                "with `ccs-mock serve --allow-callback-host HOST_OR_CIDR` or the setting "
                                "allowed_callback_hosts")
 
+    def canonical(self, url: str, what: str) -> str:
+        """The canonical form of a callback URL the fake may call, or ``InvalidHangupUrl`` naming ``what``."""
+        try:
+            target = parse_callback_url(url)
+            self.check(target)
+        except InvalidHangupUrl as error:
+            raise InvalidHangupUrl(f"{what} {error.message}") from None
+        return target.url
+
     def describe(self) -> str:
         return ", ".join(self.entries) or "(none)"
 

@@ -12,14 +12,15 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallNotFound, InvalidCursor, MissingParameter
 from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
+from mock_server.storage.records import CDR_FIELDS, CDR_FLAGS, CdrFilter, CdrPosition, CdrRecord
 from mock_server.storage.store import Store
 
 PAGE_SIZE = 100  # facts §2.5 / §6.5, CONFIRMED
@@ -27,15 +28,13 @@ SERVICE_LEVEL_SECONDS = 20  # assumed: `sl` is true when answered within this ma
 SHORT_CALL_SECONDS = 10  # assumed: `shortcall` is true for answered calls shorter than this
 CALLID_UTC_OFFSET_SECONDS = 3 * 3600  # callid's epoch part is UTC; tenant times are Turkey's UTC+3 (facts §7)
 CALL_KEY_KINDS = {"callkey": "CallLog", "activecallkey": "ActiveCall"}  # datastore kinds of a call's keys
-_BOOLEAN_FIELDS = ("queued", "answered", "assigned", "abandon", "sl", "shortcall", "around", "hold", "voicemail",
-                   "localrelease", "transferred", "inbound", "click2call")
-# CallList fields in wire order (facts §2.5), then the ones the fake adds (assumed in the spec).
-WIRE_FIELDS = (
-    "callid", "queued", "answered", "assigned", "abandon", "queuedate", "calldate", "talkdate", "hangupdate",
-    "waitduration", "duration", "sl", "shortcall", "callerid", "called_num", "queue", "around", "agent", "agentid",
-    "hold", "holdduration", "queuekey", "voicemail", "recordingurl", "localrelease", "transferred", "answeredby",
-    "callkey", "activecallkey", "uniqueid", "inbound", "click2call", "hangupcause",
-)
+# A CallList item is the stored record's fields in order (facts §2.5, then the fake's additions) with
+# these in place of a stored field: the key pair is not sent, `recorded` is sent as the recording URL,
+# the call's keys (functions of seq) come before uniqueid, csat and call_tags only when asked for.
+_WIRE_IN_PLACE_OF = {"seq": (), "tenant": (), "recorded": ("recordingurl",),
+                     "uniqueid": ("callkey", "activecallkey", "uniqueid"), "csat": (), "call_tags": ()}
+WIRE_FIELDS = tuple(wire for name in CDR_FIELDS for wire in _WIRE_IN_PLACE_OF.get(name, (name,)))
+WIRE_FLAGS = tuple(name for name in WIRE_FIELDS if name in CDR_FLAGS)  # stored 0/1, sent as booleans
 
 
 class CallOutcome(NamedTuple):
@@ -62,8 +61,8 @@ class CallOutcome(NamedTuple):
     tags: tuple[str, ...]
 
 
-def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> tuple:
-    """The store row ``(seq, tenant, *CDR_COLUMNS)`` for a finished call.
+def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> CdrRecord:
+    """The stored record of a finished call.
 
     Invariants: an unanswered call has no talkdate and a null duration; hangupdate =
     (queuedate or calldate) + waitduration + duration; holdduration <= duration.
@@ -81,7 +80,7 @@ def cdr_row(seq: int, tenant: Tenant, call: CallOutcome) -> tuple:
         talkdate, duration, hold = None, None, 0
     hangupdate = start + timedelta(seconds=wait + talk if answered else wait)
     queued = ivr is not None
-    return (
+    return CdrRecord(
         seq, tenant.host,
         callid(calldate, seq),
         int(queued), int(answered), int(agent_email != ""), int(queued and not answered),
@@ -134,21 +133,22 @@ class CallKeys:
         return seq if self.ids.numeric_id(kind, seq) == decoded.id else None
 
 
-def to_wire(row, keys: CallKeys, include_call_history: bool, include_csat: bool,
+def to_wire(record: CdrRecord, keys: CallKeys, *, include_call_history: bool, include_csat: bool,
             include_call_tags: bool) -> dict[str, Any]:
-    """A stored row as one CallList item, with its derived keys and recording URL."""
-    host, seq = row["tenant"], row["seq"]
+    """A stored record as one CallList item, with its derived keys and recording URL."""
+    host, seq = record.tenant, record.seq
     derived = {"callkey": keys.key("callkey", host, seq), "activecallkey": keys.key("activecallkey", host, seq)}
-    derived["recordingurl"] = f"https://{host}/recordings/{derived['callkey']}.mp3" if row["recorded"] else ""
-    item: dict[str, Any] = {field: derived[field] if field in derived else row[field] for field in WIRE_FIELDS}
-    for field in _BOOLEAN_FIELDS:
+    derived["recordingurl"] = f"https://{host}/recordings/{derived['callkey']}.mp3" if record.recorded else ""
+    stored = record._asdict()
+    item: dict[str, Any] = {field: derived[field] if field in derived else stored[field] for field in WIRE_FIELDS}
+    for field in WIRE_FLAGS:
         item[field] = bool(item[field])
     if include_call_history:
         item["call_history"] = _history(item)
     if include_csat:
-        item["csat"] = {"score": row["csat"]} if row["csat"] is not None else None
+        item["csat"] = {"score": record.csat} if record.csat is not None else None
     if include_call_tags:
-        item["call_tags"] = json.loads(row["call_tags"]) if row["call_tags"] else []
+        item["call_tags"] = json.loads(record.call_tags) if record.call_tags else []
     return item
 
 
@@ -173,28 +173,26 @@ class CdrQuery:
     callkey: str | None = None
     uniqueid: str | None = None
 
-    def conditions(self, keys: CallKeys, host: str) -> list[tuple[str, tuple]]:
-        """SQL (clause, args) pairs. Key filters beat everything: activecallkey > callkey > uniqueid > the rest
-        (facts §2.5); a key the fake never minted for this tenant matches nothing."""
+    def to_filter(self, keys: CallKeys, host: str) -> CdrFilter:
+        """The stored records this query asks for. Key filters beat everything: activecallkey > callkey >
+        uniqueid > the rest (facts §2.5); a key the fake never minted for this tenant matches nothing."""
         for field in ("activecallkey", "callkey"):
             value = getattr(self, field)
             if value is not None:
                 seq = keys.seq_of(field, host, value)
-                return [("seq = ?", (-1 if seq is None else seq,))]
+                return CdrFilter(host, seq=-1 if seq is None else seq)
         if self.uniqueid is not None:
-            return [("uniqueid = ?", (self.uniqueid,))]
+            return CdrFilter(host, uniqueid=self.uniqueid)
         if self.startdate is None or self.finishdate is None:
             raise MissingParameter("startdate" if self.startdate is None else "finishdate")
-        where: list[tuple[str, tuple]] = [("calldate >= ?", (format_datetime(self.startdate),)),
-                                          ("calldate <= ?", (format_datetime(self.finishdate),))]
-        for column, value in (("agentid", self.agent), ("agent", self.agent_username), ("queuekey", self.queue)):
-            if value is not None:
-                where.append((f"{column} = ?", (value,)))
-        if self.csat_only:
-            where.append(("csat IS NOT NULL", ()))
-        if self.untransferred:
-            where.append(("transferred = 0", ()))
-        return where
+        return CdrFilter(host, since=format_datetime(self.startdate), until=format_datetime(self.finishdate),
+                         agentid=self.agent, agent=self.agent_username, queuekey=self.queue,
+                         csat_only=self.csat_only, untransferred=self.untransferred)
+
+    def live_key(self) -> tuple[str, str] | None:
+        """(field, key) of a call-key query, which may name a call still in progress."""
+        field = "activecallkey" if self.activecallkey else "callkey" if self.callkey else None
+        return (field, getattr(self, field)) if field else None
 
     def fingerprint(self, tenant: str) -> str:
         fields = dict(self.__dict__, startdate=str(self.startdate), finishdate=str(self.finishdate), tenant=tenant)
@@ -226,43 +224,58 @@ class CursorCodec:
         return json.loads(payload)
 
 
+LiveRecords = Callable[[Tenant, int | None], CdrRecord | None]  # (tenant, seq) -> a call in progress so far
+
+
 class CdrReports:
-    def __init__(self, store: Store, clock: Clock, ids: IdGenerator):
-        self.store, self.clock = store, clock
-        self.keys = CallKeys(ids)
+    """reportsCDRLogs, recordinginfo and reportsAgentPerf over the stored records (and, for a call-key query,
+    the record so far of a call still in progress, from ``live``)."""
+
+    def __init__(self, store: Store, clock: Clock, ids: IdGenerator, keys: CallKeys, live: LiveRecords):
+        self.store, self.clock, self.keys, self.live = store, clock, keys, live
         self.cursors = CursorCodec(ids.secret("cursor"))
 
-    def reports_cdr_logs(self, tenant: Tenant, query: CdrQuery, cursor: str | None, include_call_history: bool,
+    def reports_cdr_logs(self, tenant: Tenant, query: CdrQuery, cursor: str | None, *, include_call_history: bool,
                          include_csat: bool, include_call_tags: bool) -> dict[str, Any]:
-        where = query.conditions(self.keys, tenant.host)
-        fingerprint = query.fingerprint(tenant.host)
-        if cursor:
-            position = self.cursors.decode(cursor)
-            if position.get("q") != fingerprint:
-                raise InvalidCursor("Invalid cursor: it was issued for a different query; start the walk again without it")
-        else:
-            position = {"q": fingerprint, "h": self.store.max_cdr_id(), "d": None, "s": None}
-        descending = query.sorting == "desc"
-        where.append(("id <= ?", (position["h"],)))
-        if position["d"] is not None:
-            op = "<" if descending else ">"
-            where.append((f"(calldate {op} ? OR (calldate = ? AND id {op} ?))",
-                          (position["d"], position["d"], position["s"])))
-        rows = self.store.query_cdrs(tenant.host, where, descending, PAGE_SIZE)
-        if rows:
-            position = dict(position, d=rows[-1]["calldate"], s=rows[-1]["id"])
+        wanted = query.to_filter(self.keys, tenant.host)
+        position = self._position(query.fingerprint(tenant.host), cursor)
+        after = CdrPosition(position["d"], position["s"]) if position["d"] is not None else None
+        page = self.store.query_cdrs(replace(wanted, highest_id=position["h"], after=after,
+                                             descending=query.sorting == "desc"), PAGE_SIZE)
+        if page.last is not None:
+            position = dict(position, d=page.last.calldate, s=page.last.id)
+        records = page.records or self._in_progress(tenant, query)
         return {
-            "CallList": [to_wire(row, self.keys, include_call_history, include_csat, include_call_tags)
-                         for row in rows],
+            "CallList": [to_wire(record, self.keys, include_call_history=include_call_history,
+                                 include_csat=include_csat, include_call_tags=include_call_tags) for record in records],
             "cursor": self.cursors.encode(position),
         }
 
+    def _position(self, fingerprint: str, cursor: str | None) -> dict[str, Any]:
+        """Where the walk stands: the cursor's position, or a new walk pinned to the newest record now."""
+        if not cursor:
+            return {"q": fingerprint, "h": self.store.max_cdr_id(), "d": None, "s": None}
+        position = self.cursors.decode(cursor)
+        if position.get("q") != fingerprint:
+            raise InvalidCursor("Invalid cursor: it was issued for a different query; start the walk again without it")
+        return position
+
+    def _in_progress(self, tenant: Tenant, query: CdrQuery) -> list[CdrRecord]:
+        """A call-key query that found no record may name a call in progress: its record so far (assumed: the guide
+        has CRMs look up a ringing call's masked caller by activecallkey, facts §15.5)."""
+        asked = query.live_key()
+        if asked is None:
+            return []
+        field, key = asked
+        live = self.live(tenant, self.keys.seq_of(field, tenant.host, key))
+        return [live] if live is not None else []
+
     def recordinginfo(self, tenant: Tenant, callkey: str) -> dict[str, Any]:
         seq = self.keys.seq_of("callkey", tenant.host, callkey)
-        rows = self.store.query_cdrs(tenant.host, [("seq = ?", (seq,))], False, 1) if seq is not None else []
-        if not rows or not rows[0]["recorded"]:
+        records = self.store.query_cdrs(CdrFilter(tenant.host, seq=seq), 1).records if seq is not None else []
+        if not records or not records[0].recorded:
             raise CallNotFound("Recording not found")
-        item = to_wire(rows[0], self.keys, False, False, False)
+        item = to_wire(records[0], self.keys, include_call_history=False, include_csat=False, include_call_tags=False)
         return {"success": True, "callkey": callkey, "recordingurl": item["recordingurl"],
                 "duration": item["duration"], "calldate": item["calldate"]}
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from mock_server.domain.cdr import CallKeys
 from mock_server.domain.clock import format_datetime
+from mock_server.storage.records import ActiveCall
 from mock_server.storage.store import Store
 
 AVAILABILITY = ("available", "backoffice", "aftercallwork", "shortbreak", "lunch", "training", "meeting")  # §5.10
@@ -31,18 +32,19 @@ class AgentEvents:
     def __init__(self, store: Store, keys: CallKeys):
         self.store, self.keys = store, keys
 
-    def call_fields(self, call) -> dict[str, Any]:
+    def call_fields(self, call: ActiveCall) -> dict[str, Any]:
         """How a softphone sees a call: its key, the customer's number (masked when asked), direction, queue."""
-        return {"activecallkey": self.keys.key("activecallkey", call["tenant"], call["seq"]),
-                "phoneNumber": mask_number(call["number"]) if call["masked"] else call["number"],
-                "direction": "inbound" if call["inbound"] else "outbound", "queue": call["queue_name"]}
+        return {"activecallkey": self.keys.key("activecallkey", call.tenant, call.seq),
+                "phoneNumber": mask_number(call.number) if call.masked else call.number,
+                "direction": "inbound" if call.inbound else "outbound", "queue": call.queue_name}
 
-    def call(self, call, message_type: str, at: datetime, status: str, message: Any, **extra: Any) -> None:
+    def call(self, call: ActiveCall, message_type: str, at: datetime, status: str, message: Any,
+             **extra: Any) -> None:
         """A message about one call to the agent it rings or connects (none while no agent is involved)."""
-        if not call["agent_email"]:
+        if not call.agent_email:
             return
-        self.store.append_agent_event(call["tenant"], call["agent_email"], format_datetime(at), {
-            "messageType": message_type, "time": format_datetime(at), "agent": call["agent_email"],
+        self.store.append_agent_event(call.tenant, call.agent_email, format_datetime(at), {
+            "messageType": message_type, "time": format_datetime(at), "agent": call.agent_email,
             **self.call_fields(call), "status": status, "message": message, **extra})
 
     def agent(self, tenant: str, email: str, message_type: str, at: datetime, status: str, message: Any) -> None:

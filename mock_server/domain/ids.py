@@ -105,6 +105,13 @@ def decode_key(text: str) -> DatastoreKey | None:
         return None
 
 
+def format_guid(value: int) -> str:
+    """A 128-bit number as a GUID (8-4-4-4-12 hex digits): what the platform generates when the CRM gives
+    click2call no transactionid (facts §2.3)."""
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 class IdGenerator:
     """The one source of ids: seeded, counter-based, never global randomness.
 
@@ -149,6 +156,11 @@ class IdGenerator:
         """A seeded float in [0, 1), the same for the same (seed, purpose, index)."""
         digest = hashlib.blake2b(f"{self.seed}:{purpose}:{index}".encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big") / 2**64
+
+    def guid(self, purpose: str) -> str:
+        """A seeded GUID, the same for the same (seed, purpose): eight 16-bit words of ``uniform``."""
+        words = (int(self.uniform(purpose, i) * 65536) for i in range(8))
+        return format_guid(sum(word << 16 * (7 - i) for i, word in enumerate(words)))
 
     def secret(self, purpose: str) -> bytes:
         """A deterministic per-seed secret (e.g. for signing cursors)."""

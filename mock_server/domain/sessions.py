@@ -13,6 +13,7 @@ from mock_server.domain.clock import Clock, format_datetime, parse_datetime
 from mock_server.domain.errors import InvalidSession, UserNotFound
 from mock_server.domain.ids import IdGenerator, decode_key
 from mock_server.domain.tenants import Tenant
+from mock_server.storage.records import Session
 from mock_server.storage.store import Store, fold_email
 
 
@@ -40,22 +41,22 @@ class Sessions:
         with self.store.transaction():
             counter = self.store.allocate("Session")
             key = self.ids.key("Session", tenant.host, counter)
-            self.store.insert_session(key, tenant.host, user["email"], format_datetime(now),
-                                      format_datetime(now + self.lifetime), counter)
+            self.store.insert_session(Session(key, tenant.host, user["email"], format_datetime(now),
+                                              format_datetime(now + self.lifetime), None, None, counter))
             live = self.store.live_sessions(tenant.host, format_datetime(now), user["email"])
             for old in live[: max(0, len(live) - self.max_per_user)]:
-                self.store.end_session(old["session"], format_datetime(now), "evicted")
+                self.store.end_session(old.session, format_datetime(now), "evicted")
         return key
 
     def agent(self, tenant: Tenant, session: str) -> Agent:
         """The agent behind a live session of this tenant, or InvalidSession. Never changes state."""
         key = decode_key(session)
-        row = self.store.get_session(session) if key is not None else None
-        if row is None or row["tenant"] != tenant.host or key.namespace != tenant.host:
+        found = self.store.get_session(session) if key is not None else None
+        if found is None or found.tenant != tenant.host or key.namespace != tenant.host:
             raise InvalidSession("Yanlış API anahtarı")
-        if row["ended_at"] is not None or parse_datetime(row["expires_at"]) <= self.clock.now():
+        if found.ended_at is not None or parse_datetime(found.expires_at) <= self.clock.now():
             raise InvalidSession("Yanlış API anahtarı")
-        user = self.store.find_user(tenant.host, row["email"])
+        user = self.store.find_user(tenant.host, found.email)
         return Agent(tenant.host, user["email"], user["name"], user["userkey"], session)
 
     def expire(self, tenant: Tenant, session: str | None = None, email: str | None = None,
@@ -63,24 +64,24 @@ class Sessions:
         """End one session (by key or by its listed ``id``), or every live session of a user; returns how many."""
         now = format_datetime(self.clock.now())
         if session_id is not None:
-            row = self.store.session_by_seq(session_id)
-            session = row["session"] if row is not None else ""
+            by_id = self.store.session_by_seq(session_id)
+            session = by_id.session if by_id is not None else ""
         if session is not None:
-            row = self.store.get_session(session)
-            if row is None or row["tenant"] != tenant.host:
+            found = self.store.get_session(session)
+            if found is None or found.tenant != tenant.host:
                 return 0
             return self.store.end_session(session, now, "expired by control API")
         ended = 0
         with self.store.transaction():
-            for row in self.store.live_sessions(tenant.host, now, fold_email(email or "")):
-                ended += self.store.end_session(row["session"], now, "expired by control API")
+            for live in self.store.live_sessions(tenant.host, now, fold_email(email or "")):
+                ended += self.store.end_session(live.session, now, "expired by control API")
         return ended
 
     def live(self, tenant: Tenant) -> list[dict]:
         now = self.clock.now()
         return [
-            {"id": row["seq"], "session": row["session"], "email": row["email"], "created_at": row["created_at"],
-             "expires_at": row["expires_at"],
-             "expires_in_seconds": int((parse_datetime(row["expires_at"]) - now).total_seconds())}
-            for row in self.store.live_sessions(tenant.host, format_datetime(now))
+            {"id": live.seq, "session": live.session, "email": live.email, "created_at": live.created_at,
+             "expires_at": live.expires_at,
+             "expires_in_seconds": int((parse_datetime(live.expires_at) - now).total_seconds())}
+            for live in self.store.live_sessions(tenant.host, format_datetime(now))
         ]

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mock_server.domain.calls import Calls
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import CallStateError, InvalidParameter
-from mock_server.domain.events import AVAILABILITY, BUSY_STATES
+from mock_server.domain.events import AVAILABILITY, BUSY_STATES, AgentEvents
 from mock_server.domain.sessions import Agent
 from mock_server.storage.store import Store
 
@@ -19,8 +18,8 @@ STATUS_REFUSED = "Status could not be changed"  # AJS's _AgentStatus failure mes
 
 
 class Softphone:
-    def __init__(self, store: Store, clock: Clock, calls: Calls):
-        self.store, self.clock, self.calls = store, clock, calls
+    def __init__(self, store: Store, clock: Clock, events: AgentEvents):
+        self.store, self.clock, self.events = store, clock, events
 
     def availability(self, agent: Agent) -> str:
         return self.store.get_agent_status(agent.tenant, agent.email) or AVAILABILITY[0]
@@ -30,12 +29,12 @@ class Softphone:
             raise InvalidParameter("status", "one of " + ", ".join(AVAILABILITY))
         now = self.clock.now()
         call = self.store.agent_active_calls(agent.tenant, agent.email)
-        if call and call[0]["status"] in BUSY_STATES:
-            self.calls.events.agent(agent.tenant, agent.email, "AgentStatus", now, call[0]["status"], STATUS_REFUSED)
-            raise CallStateError(f"{STATUS_REFUSED} while {call[0]['status']}")
+        if call and call[0].status in BUSY_STATES:
+            self.events.agent(agent.tenant, agent.email, "AgentStatus", now, call[0].status, STATUS_REFUSED)
+            raise CallStateError(f"{STATUS_REFUSED} while {call[0].status}")
         with self.store.transaction():
             self.store.set_agent_status(agent.tenant, agent.email, status, format_datetime(now))
-            self.calls.events.agent(agent.tenant, agent.email, "AgentStatus", now, status, status)
+            self.events.agent(agent.tenant, agent.email, "AgentStatus", now, status, status)
         return {"success": True, "status": status}
 
     def state(self, agent: Agent) -> dict[str, Any]:
@@ -43,10 +42,14 @@ class Softphone:
         calls = self.store.agent_active_calls(agent.tenant, agent.email)
         call = None
         if calls:
-            row = calls[0]
-            call = dict(self.calls.events.call_fields(row), status=row["status"], answeredAt=row["answered_at"],
-                        muted=bool(row["muted"]))
+            current = calls[0]
+            call = dict(self.events.call_fields(current), status=current.status, answeredAt=current.answered_at,
+                        muted=bool(current.muted))
         return {"agent": {"email": agent.email, "name": agent.name}, "tenant": agent.tenant,
                 "status": call["status"] if call else self.availability(agent), "availability": self.availability(agent),
                 "statuses": list(AVAILABILITY), "call": call, "clock": format_datetime(self.clock.now()),
                 "lastEventId": self.store.last_agent_event_id()}
+
+    def events_after(self, agent: Agent, after: int) -> list[dict[str, Any]]:
+        """The agent's softphone messages with an id above ``after``, oldest first (what the event stream sends)."""
+        return self.store.agent_events_after(agent.tenant, agent.email, after)

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mock_server.domain.clock import Clock, format_datetime
 from mock_server.domain.errors import InvalidAppToken, UnknownTenant
 from mock_server.domain.ids import IdGenerator, decode_key
+from mock_server.domain.loopback import LOOPBACK_HOSTS
 from mock_server.storage.store import Store
 
 TENANT_DOMAINS = ("callcenterstudio.com", "alo-tech.com")
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,31 @@ class TenantDirectory:
         if row is None:
             raise UnknownTenant(f"No tenant '{host}'")
         return Tenant.from_row(row)
+
+    def user(self, tenant: Tenant, email: str) -> Any | None:
+        """The tenant's user with this e-mail (ASCII case folded), or None."""
+        return self.store.find_user(tenant.host, email)
+
+    def queues(self, tenant: Tenant) -> list:
+        return self.store.list_queues(tenant.host)
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every tenant with its app tokens, users and queues (the control API's tenant list)."""
+        default = self.store.default_tenant()["host"]
+        return [{
+            "name": tenant.name, "host": tenant.host, "domain": tenant.domain, "default": tenant.host == default,
+            "masked_numbers": tenant.masked_numbers, "did": tenant.did,
+            "app_tokens": [{"name": t["name"], "app_token": t["token"], "created_at": t["created_at"],
+                            "revoked": t["revoked_at"] is not None} for t in self.store.list_app_tokens(tenant.host)],
+            "users": [{"email": u["email"], "name": u["name"], "key": u["userkey"], "team": u["team"],
+                       "agentcustomid": u["agentcustomid"]} for u in self.store.list_users(tenant.host)],
+            "queues": [{"name": q["name"], "key": q["queuekey"]} for q in self.store.list_queues(tenant.host)],
+        } for tenant in self.list()]
+
+    def contacts(self, tenant: Tenant) -> list[dict[str, Any]]:
+        """The tenant's CRM contacts from the fixtures (the demo CRM's address book)."""
+        return [{"id": c["id"], "name": c["name"], "phone": c["phone"], "email": c["email"], "company": c["company"]}
+                for c in self.store.list_contacts(tenant.host)]
 
     def check_app_token(self, tenant: Tenant, token: str) -> None:
         """A token is valid when it exists, is not revoked, and belongs to this host's tenant."""

@@ -116,21 +116,20 @@ def get_clock() -> Response:
 @bp.post("/clock")
 def set_clock() -> Response:
     body = _body("setClock")
-    clock = _ccs().clock
+    backend = _ccs().backend
     try:
         if "advance_seconds" in body:
-            clock.advance(body["advance_seconds"])
+            backend.advance_clock(body["advance_seconds"])
         else:
             try:
                 when = parse_datetime(body["now"])
             except ValueError:
                 raise ControlError(400, "invalid_request", "now: expected YYYY-MM-DD HH:MM:SS") from None
-            clock.set(when)
+            backend.set_clock(when)
     except ClockError as error:
         raise ControlError(409, "clock_backwards", str(error)) from None
     except ClockLimitError as error:
         raise ControlError(400, "clock_limit", str(error)) from None
-    _ccs().backend.tick()
     _ccs().changed()
     return jsonify(_clock_state())
 
@@ -160,31 +159,18 @@ def _limit(maximum: int) -> int:
 
 @bp.get("/journal")
 def get_journal() -> Response:
-    return jsonify(requests=_ccs().store.list_journal(_limit(10_000), request.args.get("function")))
+    return jsonify(requests=_ccs().backend.journal.entries(_limit(10_000), request.args.get("function")))
 
 
 @bp.delete("/journal")
 def clear_journal() -> Response:
-    _ccs().store.clear_journal()
+    _ccs().backend.journal.clear()
     return jsonify(cleared=True)
 
 
 @bp.get("/tenants")
 def list_tenants() -> Response:
-    store = _ccs().store
-    tenants = []
-    for tenant in _ccs().backend.tenants.list():
-        tenants.append({
-            "name": tenant.name, "host": tenant.host, "domain": tenant.domain,
-            "default": tenant.host == store.default_tenant()["host"], "masked_numbers": tenant.masked_numbers,
-            "did": tenant.did,
-            "app_tokens": [{"name": t["name"], "app_token": t["token"], "created_at": t["created_at"],
-                            "revoked": t["revoked_at"] is not None} for t in store.list_app_tokens(tenant.host)],
-            "users": [{"email": u["email"], "name": u["name"], "key": u["userkey"], "team": u["team"],
-                       "agentcustomid": u["agentcustomid"]} for u in store.list_users(tenant.host)],
-            "queues": [{"name": q["name"], "key": q["queuekey"]} for q in store.list_queues(tenant.host)],
-        })
-    return jsonify(tenants=tenants)
+    return jsonify(tenants=_ccs().backend.tenants.describe())
 
 
 @bp.post("/app_tokens")
@@ -231,33 +217,31 @@ def expire_sessions() -> Response:
     return jsonify(expired=count)
 
 
-def _user(tenant: Tenant, email: str) -> dict:
-    user = _ccs().store.find_user(tenant.host, email)
+def _user(tenant: Tenant, email: str) -> Any:
+    user = _ccs().backend.tenants.user(tenant, email)
     if user is None:
         raise ControlError(404, "unknown_agent", f"no agent {email!r} on {tenant.host}")
-    return dict(user)
+    return user
 
 
 @bp.post("/calls/inbound")
 def start_inbound_call() -> Response:
     body = _body("startInboundCall")
     tenant = _tenant(body)
-    queues = _ccs().store.list_queues(tenant.host)
+    queues = _ccs().backend.tenants.queues(tenant)
     wanted = body.get("queue")
-    queue = next((dict(q) for q in queues if wanted in (None, q["name"], q["queuekey"])), None)
+    queue = next((q for q in queues if wanted in (None, q["name"], q["queuekey"])), None)
     if queue is None:
         raise ControlError(404, "unknown_queue", f"no queue {wanted!r} on {tenant.host}; queues: "
                                                  + ", ".join(q["name"] for q in queues))
     agent = _user(tenant, body["agent"]) if body.get("agent") else None
     ccs = _ccs()
-    ccs.backend.tick()
     try:
-        key = ccs.backend.calls.start_inbound(tenant, body["caller"], queue, body["ending"], agent,
-                                              body.get("talk_seconds"), body.get("ring_seconds"),
-                                              body.get("ivr_seconds"))
+        key = ccs.backend.start_inbound_call(tenant, body["caller"], queue, body["ending"], agent,
+                                             body.get("talk_seconds"), body.get("ring_seconds"),
+                                             body.get("ivr_seconds"))
     except CallStateError as error:
         raise ControlError(409, "agent_busy", error.message) from None
-    ccs.backend.tick()  # with ivr_seconds 0 the call rings the agent now
     ccs.changed()
     return jsonify(tenant=tenant.host, activecallkey=key), 201
 
@@ -267,8 +251,8 @@ def script_next_call() -> Response:
     body = _body("scriptNextCall")
     tenant = _tenant(body)
     email = _user(tenant, body["agent"])["email"] if body.get("agent") else ""
-    _ccs().store.push_scripted_outcome(tenant.host, email, body["disposition"], body.get("ring_seconds"),
-                                       body.get("talk_seconds"))
+    _ccs().backend.script_next_call(tenant, email, body["disposition"], body.get("ring_seconds"),
+                                    body.get("talk_seconds"))
     _ccs().changed()
     return jsonify(tenant=tenant.host, agent=email or None, disposition=body["disposition"]), 201
 
@@ -276,10 +260,7 @@ def script_next_call() -> Response:
 @bp.get("/calls")
 def list_active_calls() -> Response:
     tenant = _tenant()
-    calls = _ccs().backend.calls
-    _ccs().backend.tick()
-    return jsonify(tenant=tenant.host, calls=[dict(calls.active_call_view(c), agent=c["agent_email"] or None)
-                                              for c in _ccs().store.list_active_calls(tenant.host)])
+    return jsonify(tenant=tenant.host, calls=_ccs().backend.active_calls(tenant))
 
 
 @bp.put("/notifications")
@@ -287,7 +268,7 @@ def set_notifications() -> Response:
     body = _body("setNotifications")
     tenant = _tenant(body)
     try:
-        _ccs().backend.calls.set_notifications(tenant, body["url"], body.get("params", {}))
+        _ccs().backend.set_notifications(tenant, body["url"], body.get("params", {}))
     except (InvalidHangupUrl, CallStateError) as error:
         raise ControlError(400, "invalid_request", error.message) from None
     return get_notifications()
@@ -296,17 +277,15 @@ def set_notifications() -> Response:
 @bp.get("/notifications")
 def get_notifications() -> Response:
     tenant = _tenant(request.get_json(silent=True) if request.method == "PUT" else None)
-    config = _ccs().store.get_notification_config(tenant.host)
-    return jsonify(tenant=tenant.host, url=config[0] if config else None, params=config[1] if config else {})
+    config = _ccs().backend.notification_config(tenant)
+    return jsonify(tenant=tenant.host, url=config.url if config else None, params=config.params if config else {})
 
 
 @bp.get("/contacts")
 def list_contacts() -> Response:
     """The tenant's CRM contacts from the fixtures (the demo CRM's address book)."""
     tenant = _tenant()
-    return jsonify(tenant=tenant.host, contacts=[
-        {"id": c["id"], "name": c["name"], "phone": c["phone"], "email": c["email"], "company": c["company"]}
-        for c in _ccs().store.list_contacts(tenant.host)])
+    return jsonify(tenant=tenant.host, contacts=_ccs().backend.tenants.contacts(tenant))
 
 
 @bp.route("/sink/<name>", methods=["GET", "POST"])
@@ -317,8 +296,8 @@ def sink(name: str) -> Response:
     fields = request.form.to_dict() if request.method != "GET" else request.args.to_dict()
     at = time.time()
     body = request.get_data(as_text=True)[:65536]
-    entry = _ccs().store.append_sink(name, at, request.method, request.url, request.content_type or "", body,
-                                     fields)
+    entry = _ccs().backend.sink.record(name, at, request.method, request.url, request.content_type or "", body,
+                                       fields)
     return jsonify(recorded=entry)
 
 
@@ -327,13 +306,13 @@ def list_sink(name: str) -> Response:
     after = _whole_number("after", 0)
     if not 0 <= after <= MAX_ROW_ID:
         raise ControlError(400, "invalid_request", f"after: expected a whole number from 0 to {MAX_ROW_ID}")
-    return jsonify(name=name, requests=_ccs().store.list_sink(name, after, _limit(1000)))
+    return jsonify(name=name, requests=_ccs().backend.sink.requests(name, after, _limit(1000)))
 
 
 @bp.get("/deliveries")
 def list_deliveries() -> Response:
     tenant = _tenant() if request.args.get("tenant") else None
-    return jsonify(deliveries=_ccs().store.list_deliveries(tenant.host if tenant else None, _limit(100_000)))
+    return jsonify(deliveries=_ccs().backend.deliveries(tenant, _limit(100_000)))
 
 
 DOCUMENTS = ("ccs", "control", "softphone")

@@ -30,7 +30,8 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from mock_server.http.control import ControlError
-from mock_server.domain.tenants import LOOPBACK_HOSTS, strip_port
+from mock_server.domain.loopback import LOOPBACK_HOSTS
+from mock_server.domain.tenants import strip_port
 from mock_server.http.routing import is_api_path, is_control_path
 from mock_server.runtime.tls import served_hosts
 

@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_from_directory
 
+from mock_server.domain.loopback import LOOPBACK_TWINS
 from mock_server.http.sso import STATIC
 
 bp = Blueprint("pages", __name__, url_prefix="/_mock", template_folder="web/templates")
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; frame-src {frames}; frame-ancestors 'none'; "
                "form-action 'self'; base-uri 'none'")
 SOFTPHONE_HOSTS = ("softphone.alo-tech.com", "softphone.callcenterstudio.com")
-LOOPBACK_TWINS = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}
 _HOST = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

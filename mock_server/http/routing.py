@@ -84,7 +84,6 @@ def api() -> Response:
     if call is None:
         raise UnknownFunction(f"Unknown function: '{name}'" if name else "Missing required parameter: function")
     kwargs = call.arguments(params)
-    ccs.backend.tick()
     body = call.function(ccs.backend, tenant, **kwargs)
     ccs.changed()
     return json_response(200, body)
@@ -134,9 +133,8 @@ def journal(response: Response) -> Response:
         body = response.get_json(silent=True)
         if is_error_body(body):
             outcome = str(body.get("message", "error"))
-    ccs.store.append_journal(
-        ccs.clock_now_text(), g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
-        mask_params(request_params()), response.status_code, outcome, keep=ccs.settings.journal_max_rows)
+    ccs.backend.journal.append(g.get("ccs_tenant"), request.method, request.path, g.get("ccs_function") or None,
+                               mask_params(request_params()), response.status_code, outcome)
     return response
 
 

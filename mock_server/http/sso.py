@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 from flask import Blueprint, Flask, Response, current_app, render_template, request, send_from_directory
 
 from mock_server.domain.errors import InvalidSession, MissingParameter, UnknownTenant
+from mock_server.domain.sessions import Agent
 from mock_server.domain.tenants import Tenant
 from mock_server.http.routing import json_response, well_formed
 from mock_server.storage.store import MAX_ROW_ID
@@ -94,17 +95,17 @@ def events(build: str) -> Response:
         after = min(max(int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0), 0), MAX_ROW_ID)
     except ValueError:
         after = 0
-    return Response(_stream(ccs, tenant, session, agent.email, after), mimetype="text/event-stream",
+    return Response(_stream(ccs, tenant, agent, after), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _stream(ccs, tenant: Tenant, session: str, email: str, after: int) -> Iterator[str]:
+def _stream(ccs, tenant: Tenant, agent: Agent, after: int) -> Iterator[str]:
     """Events after ``after``, then new ones as they happen; the clock when it changes; ends with the session."""
     poll = ccs.settings.softphone_stream_poll_seconds
     yield "retry: 1000\n\n"
     last_clock, quiet, seen = None, 0.0, ccs.signal.version()
     while not ccs.signal.closed:
-        for message in ccs.store.agent_events_after(tenant.host, email, after):
+        for message in ccs.backend.softphone.events_after(agent, after):
             after = message["eventId"]
             yield _event_lines(message, event_id=after)
         now = ccs.clock_now_text()
@@ -112,9 +113,9 @@ def _stream(ccs, tenant: Tenant, session: str, email: str, after: int) -> Iterat
             last_clock, quiet = now, 0.0
             yield _event_lines(now, event="clock")
         try:
-            ccs.backend.sessions.agent(tenant, session)
+            ccs.backend.sessions.agent(tenant, agent.session)
         except InvalidSession as error:
-            yield _event_lines({"messageType": "Unregistered", "time": now, "agent": email,
+            yield _event_lines({"messageType": "Unregistered", "time": now, "agent": agent.email,
                                 "reason": f"Session ended: {error.message}"})
             return
         if quiet >= KEEPALIVE_SECONDS:

@@ -35,6 +35,7 @@ from urllib3.exceptions import ConnectTimeoutError
 from mock_server.domain.callback_urls import DEFAULT_PORTS, CallbackHosts, parse_callback_url
 from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.settings import Settings
+from mock_server.storage.records import AttemptResult, Delivery
 from mock_server.storage.store import Store
 
 log = logging.getLogger("ccs_mock.delivery")
@@ -156,10 +157,6 @@ class DeliveryWorker:
         """Something may be due now (a request was served, the clock moved)."""
         self._wake.set()
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
-
     # -- work -----------------------------------------------------------------------------------
     def _holds_lock(self) -> bool:
         """With ``delivery_lock`` set (several processes on one database), only the process holding the
@@ -204,24 +201,25 @@ class DeliveryWorker:
         """Send deliveries due now, one claim at a time (up to ``limit``); returns how many attempts were made."""
         made = 0
         while made < limit and not self._stop.is_set():
-            row = self.store.claim_delivery(time.time(), self.lease_seconds, self.settings.delivery_max_attempts)
-            if row is None:
+            delivery = self.store.claim_delivery(time.time(), self.lease_seconds, self.settings.delivery_max_attempts)
+            if delivery is None:
                 break
-            self._attempt(row)
+            self._attempt(delivery)
             made += 1
         return made
 
-    def _attempt(self, row) -> None:
+    def _attempt(self, delivery: Delivery) -> None:
         """Send one claimed attempt (its number already counted in the store) and record its answer."""
-        attempt = row["attempts"]
+        attempt = delivery.attempts
         started = time.time()
         status_code, error, refused = None, None, False
         try:
-            url = parse_callback_url(row["url"]).url
-            headers = {"X-CCS-Mock-Delivery-Id": row["delivery_id"], "X-CCS-Mock-Attempt": str(attempt)}
-            if row["content_type"]:
-                headers["Content-Type"] = row["content_type"]
-            response = self._http.request(row["method"], url, data=row["payload"] if row["method"] == "POST" else None,
+            url = parse_callback_url(delivery.url).url
+            headers = {"X-CCS-Mock-Delivery-Id": delivery.delivery_id, "X-CCS-Mock-Attempt": str(attempt)}
+            if delivery.content_type:
+                headers["Content-Type"] = delivery.content_type
+            response = self._http.request(delivery.method, url,
+                                          data=delivery.payload if delivery.method == "POST" else None,
                                           headers=headers, timeout=self.settings.delivery_timeout_seconds,
                                           allow_redirects=False, verify=self._verify)
             status_code = response.status_code
@@ -243,7 +241,7 @@ class DeliveryWorker:
         else:
             backoff = min(MAX_BACKOFF_SECONDS, self.settings.delivery_backoff_seconds * 2 ** (attempt - 1))
             outcome, status, next_attempt = "failed", "pending", time.time() + backoff
-        self.store.record_attempt(row["delivery_id"], attempt, status_code, error, elapsed_ms, outcome, status,
-                                  next_attempt)
+        self.store.record_attempt(delivery.delivery_id, AttemptResult(attempt, status_code, error, elapsed_ms, outcome,
+                                                                      status, next_attempt))
         if error:
-            log.info("delivery %s attempt %d: %s (%s)", row["delivery_id"], attempt, error, status)
+            log.info("delivery %s attempt %d: %s (%s)", delivery.delivery_id, attempt, error, status)

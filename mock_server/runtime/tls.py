@@ -10,8 +10,9 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
+from mock_server.domain.loopback import LOOPBACK_NAMES
+
 SOFTPHONE_HOSTS = ("softphone.alo-tech.com", "softphone.callcenterstudio.com")
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)

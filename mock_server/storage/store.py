@@ -2,8 +2,10 @@
 
 One ``Store`` per app, one connection guarded by a lock (SQLite in memory cannot
 be shared between connections, and serialising writes keeps the fake simple and
-correct under a threaded server). ``snapshot``/``restore`` use SQLite's backup
-API so ``/_mock/reset`` costs a page copy, not a re-seed.
+correct under a threaded server). ``restore`` uses SQLite's backup API so
+``/_mock/reset`` costs a page copy, not a re-seed. Calls, call records, sessions, the
+journal and deliveries come and go as typed records (``records``); queries take typed
+filters, so every line of SQL the fake runs is in this module.
 """
 from __future__ import annotations
 
@@ -14,19 +16,13 @@ import string
 import threading
 from typing import Any, Iterable, Iterator, Sequence
 
+from mock_server.storage.records import (
+    ACTIVE_CALL_FIELDS, CDR_COLUMNS, ActiveCall, Attempt, AttemptResult, CdrFilter, CdrPage, CdrPosition, CdrRecord,
+    Delivery, DeliveryLog, JournalEntry, NotificationConfig, ScriptedOutcome, Session, record_of)
+
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest integer: ids and counters the API takes are bounded by it
 SCHEMA_VERSION = "3"  # part of the seeded-file marker: a schema change re-seeds a file
 INTERRUPTED = "interrupted: the worker stopped before an answer was recorded; the receiver may have had it"
-
-# Stored call-record columns. A call's callkey and activecallkey are not stored: they are
-# functions of its seq (see mock_server.domain.cdr), and so is its recording URL.
-CDR_COLUMNS: tuple[str, ...] = (
-    "callid", "queued", "answered", "assigned", "abandon", "queuedate", "calldate", "talkdate",
-    "hangupdate", "waitduration", "duration", "sl", "shortcall", "callerid", "called_num", "queue",
-    "around", "agent", "agentid", "hold", "holdduration", "queuekey", "voicemail", "recorded",
-    "localrelease", "transferred", "answeredby", "uniqueid", "inbound", "click2call", "hangupcause",
-    "csat", "call_tags",
-)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -150,6 +146,13 @@ class Store:
         with self.transaction():
             self._db.executemany(sql, rows)
 
+    def _record(self, kind: type, sql: str, args: Sequence[Any] = ()) -> Any:
+        row = self._one(sql, args)
+        return record_of(kind, row) if row is not None else None
+
+    def _records(self, kind: type, sql: str, args: Sequence[Any] = ()) -> list:
+        return [record_of(kind, row) for row in self._all(sql, args)]
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -159,21 +162,14 @@ class Store:
         with self._lock:
             return "\n".join(self._db.iterdump())
 
-    def all_cdr_rows(self) -> list[tuple]:
-        """Every stored call record as ``(seq, tenant, *CDR_COLUMNS)`` tuples, in insertion order."""
-        return [tuple(row)[1:] for row in self._all("SELECT * FROM cdr ORDER BY id")]
+    def all_cdrs(self) -> list[CdrRecord]:
+        """Every stored call record, in insertion order."""
+        return [_cdr_record(row) for row in self._all("SELECT * FROM cdr ORDER BY id")]
 
-    def snapshot(self) -> "Store":
-        """A copy of the whole database in memory."""
-        copy = Store(":memory:")
+    def restore(self, source: "Store") -> None:
+        """Replace every table's content with ``source``'s."""
         with self._lock:
-            self._db.backup(copy._db)
-        return copy
-
-    def restore(self, snapshot: "Store") -> None:
-        """Replace every table's content with the snapshot's."""
-        with self._lock:
-            snapshot._db.backup(self._db)
+            source._db.backup(self._db)
 
     # -- meta and counters ----------------------------------------------------------------
     def get_meta(self, name: str) -> str | None:
@@ -190,9 +186,6 @@ class Store:
             current = int(self.get_meta(f"counter:{kind}") or 0)
             self.set_meta(f"counter:{kind}", str(current + count))
         return current + 1
-
-    def is_empty(self) -> bool:
-        return self._one("SELECT 1 FROM tenants LIMIT 1") is None
 
     # -- tenants, users, queues, contacts -------------------------------------------------
     def insert_tenant(self, host: str, name: str, domain: str, is_default: bool, masked_numbers: bool,
@@ -244,25 +237,25 @@ class Store:
         return self._run("UPDATE app_tokens SET revoked_at = ? WHERE token = ? AND revoked_at IS NULL", (at, token))
 
     # -- sessions ---------------------------------------------------------------------------
-    def insert_session(self, session: str, tenant: str, email: str, created_at: str, expires_at: str,
-                       seq: int) -> None:
-        self._run("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, NULL, NULL, ?)",
-                  (session, tenant, email, created_at, expires_at, seq))
+    def insert_session(self, session: Session) -> None:
+        self._run("INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (session.session, session.tenant, session.email, session.created_at, session.expires_at,
+                   session.ended_at, session.end_reason, session.seq))
 
-    def get_session(self, session: str) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM sessions WHERE session = ?", (session,))
+    def get_session(self, session: str) -> Session | None:
+        return self._record(Session, "SELECT * FROM sessions WHERE session = ?", (session,))
 
-    def live_sessions(self, tenant: str, now: str, email: str | None = None) -> list[sqlite3.Row]:
+    def live_sessions(self, tenant: str, now: str, email: str | None = None) -> list[Session]:
         """Sessions not ended and not past expiry, oldest first."""
         sql = "SELECT * FROM sessions WHERE tenant = ? AND ended_at IS NULL AND expires_at > ?"
         args: list[Any] = [tenant, now]
         if email is not None:
             sql += " AND email = ?"
             args.append(email)
-        return self._all(sql + " ORDER BY seq", args)
+        return self._records(Session, sql + " ORDER BY seq", args)
 
-    def session_by_seq(self, seq: int) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM sessions WHERE seq = ?", (seq,))
+    def session_by_seq(self, seq: int) -> Session | None:
+        return self._record(Session, "SELECT * FROM sessions WHERE seq = ?", (seq,))
 
     def end_session(self, session: str, at: str, reason: str) -> int:
         return self._run("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE session = ? AND ended_at IS NULL",
@@ -283,10 +276,9 @@ class Store:
                 for row in indexes:
                     self._db.execute(row["sql"])
 
-    def insert_cdrs(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Rows are ``(seq, tenant, *CDR_COLUMNS)``."""
+    def insert_cdrs(self, records: Iterable[CdrRecord]) -> None:
         marks = ", ".join("?" * (len(CDR_COLUMNS) + 2))
-        self._many(f"INSERT INTO cdr (seq, tenant, {', '.join(CDR_COLUMNS)}) VALUES ({marks})", rows)
+        self._many(f"INSERT INTO cdr (seq, tenant, {', '.join(CDR_COLUMNS)}) VALUES ({marks})", records)
 
     def max_cdr_id(self) -> int:
         """The insertion id of the newest call record (ids grow in insertion order; seqs in start order)."""
@@ -298,19 +290,15 @@ class Store:
             return int(self._one("SELECT COUNT(*) AS n FROM cdr")["n"])
         return int(self._one("SELECT COUNT(*) AS n FROM cdr WHERE tenant = ?", (tenant,))["n"])
 
-    def query_cdrs(self, tenant: str, where: Sequence[tuple[str, Sequence[Any]]], descending: bool, limit: int
-                   ) -> list[sqlite3.Row]:
-        """CDR rows of a tenant matching all conditions, ordered by (calldate, id).
-
-        ``where`` holds ``(clause, args)`` pairs such as ``("calldate >= ?", (value,))``;
-        clauses are fixed SQL fragments written in ``mock_server.domain.cdr``, never user text.
-        """
-        clauses = ["tenant = ?"] + [clause for clause, _ in where]
-        args = [tenant] + [value for _, values in where for value in values]
-        order = "DESC" if descending else "ASC"
+    def query_cdrs(self, wanted: CdrFilter, limit: int) -> CdrPage:
+        """Up to ``limit`` call records matching ``wanted``, ordered by (calldate, insertion id)."""
+        clauses, args = _cdr_conditions(wanted)
+        order = "DESC" if wanted.descending else "ASC"
         sql = (f"SELECT * FROM cdr WHERE {' AND '.join(clauses)} "
                f"ORDER BY calldate {order}, id {order} LIMIT ?")
-        return self._all(sql, args + [limit])
+        rows = self._all(sql, args + [limit])
+        last = CdrPosition(rows[-1]["calldate"], rows[-1]["id"]) if rows else None
+        return CdrPage([_cdr_record(row) for row in rows], last)
 
     def agent_performance(self, tenant: str, start: str, finish: str) -> list[sqlite3.Row]:
         return self._all(
@@ -323,61 +311,67 @@ class Store:
             (tenant, start, finish))
 
     # -- calls ------------------------------------------------------------------------------
-    def insert_active_call(self, call: dict[str, Any]) -> None:
-        columns = ", ".join(call)
-        self._run(f"INSERT INTO active_calls ({columns}) VALUES ({', '.join('?' * len(call))})", list(call.values()))
+    def insert_active_call(self, call: ActiveCall) -> None:
+        self._run(f"INSERT INTO active_calls ({', '.join(ACTIVE_CALL_FIELDS)}) "
+                  f"VALUES ({', '.join('?' * len(ACTIVE_CALL_FIELDS))})",
+                  [getattr(call, name) for name in ACTIVE_CALL_FIELDS])
 
-    def update_active_call(self, seq: int, **changes: Any) -> None:
-        assignments = ", ".join(f"{name} = ?" for name in changes)
-        self._run(f"UPDATE active_calls SET {assignments} WHERE seq = ?", [*changes.values(), seq])
+    def update_active_call(self, call: ActiveCall) -> None:
+        """Write every field of the call with this seq."""
+        names = ACTIVE_CALL_FIELDS[1:]
+        self._run(f"UPDATE active_calls SET {', '.join(f'{name} = ?' for name in names)} WHERE seq = ?",
+                  [*(getattr(call, name) for name in names), call.seq])
 
     def delete_active_call(self, seq: int) -> None:
         self._run("DELETE FROM active_calls WHERE seq = ?", (seq,))
 
-    def get_active_call(self, seq: int) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM active_calls WHERE seq = ?", (seq,))
+    def get_active_call(self, seq: int) -> ActiveCall | None:
+        return self._record(ActiveCall, "SELECT * FROM active_calls WHERE seq = ?", (seq,))
 
-    def agent_active_calls(self, tenant: str, email: str) -> list[sqlite3.Row]:
+    def agent_active_calls(self, tenant: str, email: str) -> list[ActiveCall]:
         """Calls that involve the agent now (an inbound call still in the IVR does not)."""
-        return self._all("SELECT * FROM active_calls WHERE tenant = ? AND agent_email = ? AND status != 'ivr' "
-                         "ORDER BY seq", (tenant, email))
+        return self._records(ActiveCall, "SELECT * FROM active_calls WHERE tenant = ? AND agent_email = ? "
+                                         "AND status != 'ivr' ORDER BY seq", (tenant, email))
 
-    def list_active_calls(self, tenant: str) -> list[sqlite3.Row]:
-        return self._all("SELECT * FROM active_calls WHERE tenant = ? ORDER BY seq", (tenant,))
+    def list_active_calls(self, tenant: str) -> list[ActiveCall]:
+        return self._records(ActiveCall, "SELECT * FROM active_calls WHERE tenant = ? ORDER BY seq", (tenant,))
 
-    def next_due_call(self, now: str) -> sqlite3.Row | None:
-        return self._one("SELECT * FROM active_calls WHERE due_at <= ? ORDER BY due_at, seq LIMIT 1", (now,))
+    def next_due_call(self, now: str) -> ActiveCall | None:
+        return self._record(ActiveCall, "SELECT * FROM active_calls WHERE due_at <= ? ORDER BY due_at, seq LIMIT 1",
+                            (now,))
 
-    def push_scripted_outcome(self, tenant: str, agent_email: str, disposition: str, ring_seconds: int | None,
-                              talk_seconds: int | None) -> None:
+    def push_scripted_outcome(self, tenant: str, agent_email: str, outcome: ScriptedOutcome) -> None:
+        """Script the next call of an agent (``agent_email`` "" for any agent of the tenant)."""
         self._run("INSERT INTO scripted_outcomes (tenant, agent_email, disposition, ring_seconds, talk_seconds) "
-                  "VALUES (?, ?, ?, ?, ?)", (tenant, agent_email, disposition, ring_seconds, talk_seconds))
+                  "VALUES (?, ?, ?, ?, ?)",
+                  (tenant, agent_email, outcome.disposition, outcome.ring_seconds, outcome.talk_seconds))
 
-    def pop_scripted_outcome(self, tenant: str, agent_email: str) -> sqlite3.Row | None:
+    def pop_scripted_outcome(self, tenant: str, agent_email: str) -> ScriptedOutcome | None:
         """The oldest outcome scripted for this agent, else the oldest for any agent; removed."""
         with self.transaction():
             row = self._one("SELECT * FROM scripted_outcomes WHERE tenant = ? AND agent_email IN (?, '') "
                             "ORDER BY agent_email = '', id LIMIT 1", (tenant, agent_email))
             if row is not None:
                 self._run("DELETE FROM scripted_outcomes WHERE id = ?", (row["id"],))
-        return row
+        return record_of(ScriptedOutcome, row) if row is not None else None
 
-    def set_notification_config(self, tenant: str, url: str, params: dict[str, str]) -> None:
+    def set_notification_config(self, tenant: str, config: NotificationConfig) -> None:
         self._run("INSERT INTO notification_config VALUES (?, ?, ?) ON CONFLICT(tenant) DO UPDATE SET "
-                  "url = excluded.url, params = excluded.params", (tenant, url, json.dumps(params)))
+                  "url = excluded.url, params = excluded.params", (tenant, config.url, json.dumps(config.params)))
 
-    def get_notification_config(self, tenant: str) -> tuple[str, dict[str, str]] | None:
+    def get_notification_config(self, tenant: str) -> NotificationConfig | None:
         row = self._one("SELECT * FROM notification_config WHERE tenant = ?", (tenant,))
-        return (row["url"], json.loads(row["params"])) if row else None
+        return NotificationConfig(row["url"], json.loads(row["params"])) if row else None
 
     # -- outbox -------------------------------------------------------------------------------
-    def enqueue(self, delivery_id: str, tenant: str, kind: str, method: str, url: str, content_type: str,
-                payload: str, created_at: str) -> None:
+    def enqueue(self, delivery: Delivery) -> None:
         self._run("INSERT INTO outbox (delivery_id, tenant, kind, method, url, content_type, payload, created_at, "
-                  "status, attempts, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0)",
-                  (delivery_id, tenant, kind, method, url, content_type, payload, created_at))
+                  "status, attempts, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (delivery.delivery_id, delivery.tenant, delivery.kind, delivery.method, delivery.url,
+                   delivery.content_type, delivery.payload, delivery.created_at, delivery.status, delivery.attempts,
+                   delivery.next_attempt))
 
-    def claim_delivery(self, now: float, lease_seconds: float, max_attempts: int) -> sqlite3.Row | None:
+    def claim_delivery(self, now: float, lease_seconds: float, max_attempts: int) -> Delivery | None:
         """The next pending delivery due by ``now`` that no worker holds, leased to the caller with its attempt
         counted: ``attempts`` goes up and the attempt is logged "in flight" in the same transaction, before
         anything is sent, so a resend after a crash carries a higher attempt number. An attempt whose lease ran
@@ -401,56 +395,54 @@ class Store:
                           (attempt, now + lease_seconds, row["id"]))
                 self._run("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, error, elapsed_ms, "
                           "outcome) VALUES (?, ?, ?, NULL, NULL, 0, 'in flight')", (row["delivery_id"], attempt, now))
-                return self._one("SELECT * FROM outbox WHERE id = ?", (row["id"],))
+                return self._record(Delivery, "SELECT * FROM outbox WHERE id = ?", (row["id"],))
 
-    def record_attempt(self, delivery_id: str, attempt: int, status_code: int | None, error: str | None,
-                       elapsed_ms: float, outcome: str, status: str, next_attempt: float) -> None:
+    def record_attempt(self, delivery_id: str, result: AttemptResult) -> None:
         """The answer to a claimed attempt; the delivery moves on only if no later claim took it meanwhile."""
         with self.transaction():
             self._run("UPDATE delivery_attempts SET status_code = ?, error = ?, elapsed_ms = ?, outcome = ? "
-                      "WHERE delivery_id = ? AND attempt = ?", (status_code, error, elapsed_ms, outcome, delivery_id,
-                                                               attempt))
+                      "WHERE delivery_id = ? AND attempt = ?",
+                      (result.status_code, result.error, result.elapsed_ms, result.outcome, delivery_id,
+                       result.attempt))
             self._run("UPDATE outbox SET status = ?, next_attempt = ?, claimed_until = 0 "
-                      "WHERE delivery_id = ? AND attempts = ?", (status, next_attempt, delivery_id, attempt))
+                      "WHERE delivery_id = ? AND attempts = ?",
+                      (result.status, result.next_attempt, delivery_id, result.attempt))
 
     def next_delivery_time(self) -> float | None:
         row = self._one("SELECT MIN(MAX(next_attempt, claimed_until)) AS t FROM outbox WHERE status = 'pending'")
         return row["t"] if row else None
 
-    def list_deliveries(self, tenant: str | None, limit: int) -> list[dict[str, Any]]:
+    def list_deliveries(self, tenant: str | None, limit: int) -> list[DeliveryLog]:
+        """The newest ``limit`` deliveries (of one tenant, or all), oldest first, each with its attempts."""
         sql, args = "SELECT * FROM outbox", []
         if tenant:
             sql, args = sql + " WHERE tenant = ?", [tenant]
         rows = self._all(sql + " ORDER BY id DESC LIMIT ?", args + [limit])
-        result = []
-        for row in reversed(rows):
-            attempts = self._all("SELECT attempt, at, outcome, status_code, error, elapsed_ms FROM delivery_attempts "
-                                 "WHERE delivery_id = ? ORDER BY attempt", (row["delivery_id"],))
-            result.append({key: row[key] for key in ("delivery_id", "tenant", "kind", "method", "url", "content_type",
-                                                     "payload", "created_at", "status", "attempts")}
-                          | {"attempt_log": [dict(a) for a in attempts]})
-        return result
+        return [DeliveryLog(record_of(Delivery, row), self._records(
+            Attempt, "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY attempt", (row["delivery_id"],)))
+            for row in reversed(rows)]
 
     # -- journal ----------------------------------------------------------------------------
-    def append_journal(self, at: str, tenant: str | None, method: str, path: str, function: str | None,
-                       params: dict[str, str], status: int, outcome: str, keep: int = 0) -> None:
+    def append_journal(self, entry: JournalEntry, keep: int = 0) -> None:
         """Record a request. With ``keep`` above 0 only the newest ``keep`` entries stay: each new one drops
         those that fall out of the window (a range of the primary key, so it costs one short index walk)."""
         with self.transaction():
             seq = self._db.execute(
                 "INSERT INTO journal (at, tenant, method, path, function, params, status, outcome) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, tenant, method, path, function, json.dumps(params, ensure_ascii=False), status, outcome),
+                (entry.at, entry.tenant, entry.method, entry.path, entry.function,
+                 json.dumps(entry.params, ensure_ascii=False), entry.status, entry.outcome),
             ).lastrowid
             if keep > 0:
                 self._db.execute("DELETE FROM journal WHERE seq <= ?", (seq - keep,))
 
-    def list_journal(self, limit: int, function: str | None = None) -> list[dict[str, Any]]:
+    def list_journal(self, limit: int, function: str | None = None) -> list[JournalEntry]:
+        """The newest ``limit`` entries (of one function, or all), oldest first."""
         sql, args = "SELECT * FROM journal", []
         if function:
             sql, args = sql + " WHERE function = ?", [function]
         rows = self._all(sql + " ORDER BY seq DESC LIMIT ?", args + [limit])
-        return [dict(row, params=json.loads(row["params"])) for row in reversed(rows)]
+        return [record_of(JournalEntry, row, params=json.loads(row["params"])) for row in reversed(rows)]
 
     def clear_journal(self) -> None:
         self._run("DELETE FROM journal")
@@ -493,3 +485,38 @@ class Store:
     def list_sink(self, name: str, after: int, limit: int) -> list[dict[str, Any]]:
         rows = self._all("SELECT * FROM sink WHERE name = ? AND id > ? ORDER BY id LIMIT ?", (name, after, limit))
         return [dict(dict(row), fields=json.loads(row["fields"])) for row in rows]
+
+
+def _cdr_record(row: sqlite3.Row) -> CdrRecord:
+    return CdrRecord._make(tuple(row)[1:])  # the columns after the insertion id are the record's fields
+
+
+def _cdr_conditions(wanted: CdrFilter) -> tuple[list[str], list[Any]]:
+    """The WHERE clauses of a call-record filter and their arguments, in a fixed order."""
+    clauses, args = ["tenant = ?"], [wanted.tenant]
+
+    def add(clause: str, *values: Any) -> None:
+        clauses.append(clause)
+        args.extend(values)
+
+    for column, value in (("seq", wanted.seq), ("uniqueid", wanted.uniqueid)):
+        if value is not None:
+            add(f"{column} = ?", value)
+    if wanted.since is not None:
+        add("calldate >= ?", wanted.since)
+    if wanted.until is not None:
+        add("calldate <= ?", wanted.until)
+    for column, value in (("agentid", wanted.agentid), ("agent", wanted.agent), ("queuekey", wanted.queuekey)):
+        if value is not None:
+            add(f"{column} = ?", value)
+    if wanted.csat_only:
+        add("csat IS NOT NULL")
+    if wanted.untransferred:
+        add("transferred = 0")
+    if wanted.highest_id is not None:
+        add("id <= ?", wanted.highest_id)
+    if wanted.after is not None:  # keyset: strictly past the last record returned, in the walk's order
+        op = "<" if wanted.descending else ">"
+        add(f"(calldate {op} ? OR (calldate = ? AND id {op} ?))", wanted.after.calldate, wanted.after.calldate,
+            wanted.after.id)
+    return clauses, args

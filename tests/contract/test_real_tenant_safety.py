@@ -38,7 +38,7 @@ def test_no_call_function_reaches_a_real_tenant_without_the_flag() -> None:
              "no:cacheprovider", "--ccs-base-url", server.url, "--ccs-app-token", token_of(ccs), "--ccs-email",
              email_of(ccs), "--ccs-max-examples", "5", "--ccs-rate", "0"],
             cwd=ROOT, capture_output=True, text=True, timeout=600)
-    sent = {(entry["method"], entry["function"]) for entry in ccs.store.list_journal(10_000)}
+    sent = {(entry["method"], entry["function"]) for entry in ccs.backend.journal.entries(10_000)}
     assert result.returncode == 0, result.stdout[-2000:]
     assert "8 deselected" in result.stdout and "(budget 1200, no rate limit)" in result.stdout
     assert {function for _, function in sent} & CALL_FUNCTIONS == set()

@@ -17,6 +17,7 @@ import requests
 from mock_server import create_app
 from mock_server.tools.receiver import Receiver
 from mock_server.runtime.server import LiveServer
+from mock_server.storage.records import Delivery
 from tests.conftest import DEMO, wait_until
 
 FORBIDDEN_HOST = "127.0.0.2"  # loopback, so safe to listen on, but not on the default allow-list
@@ -125,8 +126,8 @@ _row_ids = itertools.count(1)
 def test_delivery_layer_refuses_the_form_already_in_the_outbox(server, base, forbidden, template) -> None:
     ccs = server.app.extensions["ccs"]
     delivery_id = f"corpus-{next(_row_ids)}"
-    ccs.store.enqueue(delivery_id, DEMO, "hangup", "POST", corpus_url(template, forbidden),
-                      "application/x-www-form-urlencoded", "call_id=x", "2026-01-01 00:00:00")
+    ccs.store.enqueue(Delivery(delivery_id, DEMO, "hangup", "POST", corpus_url(template, forbidden),
+                               "application/x-www-form-urlencoded", "call_id=x", "2026-01-01 00:00:00"))
     ccs.delivery.wake()
     (row,) = wait_until(lambda: [d for d in deliveries(base) if d["status"] != "pending"])
     assert (row["delivery_id"], row["status"], row["attempts"]) == (delivery_id, "failed", 1)

@@ -63,5 +63,5 @@ def test_concurrent_calls_lose_nothing_and_share_no_key(tmp_path: Path) -> None:
     for column in range(4):
         assert len({keys[column] for keys in page_keys}) == total
     assert {keys[3] for keys in page_keys} == {f"a{i}-c{n}" for i in range(AGENTS) for n in range(CALLS_EACH)}
-    outbox = ccs.store.list_deliveries(None, 10_000)
+    outbox = ccs.backend.deliveries(None, 10_000)
     assert len({d["delivery_id"] for d in outbox}) == len(outbox) == total

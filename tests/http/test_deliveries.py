@@ -10,10 +10,12 @@ import requests
 import trustme
 
 from mock_server import create_app
+from mock_server.domain.callbacks import Callbacks
 from mock_server.runtime.delivery import DeliveryWorker
 from mock_server.tools.receiver import Receiver
 from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
+from mock_server.storage.records import AttemptResult, Delivery
 from mock_server.storage.store import Store
 from tests.conftest import DEMO, email_of, token_of, wait_until
 
@@ -54,8 +56,9 @@ def test_hangup_post_arrives_form_encoded_with_the_facts_fields(receiver) -> Non
                                   "agent_username", "duration", "disposition", "tenant"}
         assert post.form["transaction_id"] == "crm-9" and post.form["disposition"] == "ANSWER"
         assert post.headers["x-ccs-mock-delivery-id"] == f"hangup-{post.form['call_id']}"
-        (delivery,) = deliveries(server)
-        assert delivery["status"] == "delivered" and delivery["attempt_log"][0]["status_code"] == 200
+        # the receiver has the POST before the worker records its answer
+        (delivery,) = wait_until(lambda: [d for d in deliveries(server) if d["status"] == "delivered"])
+        assert delivery["attempt_log"][0]["status_code"] == 200
     finally:
         server.stop()
 
@@ -69,9 +72,8 @@ def test_5xx_then_success_is_retried_with_the_same_delivery_id(receiver) -> None
         assert len({p.headers["x-ccs-mock-delivery-id"] for p in posts}) == 1
         assert [p.headers["x-ccs-mock-attempt"] for p in posts] == ["1", "2", "3"]
         assert len({p.body for p in posts}) == 1
-        (delivery,) = deliveries(server)
+        (delivery,) = wait_until(lambda: [d for d in deliveries(server) if d["status"] == "delivered"])
         assert [a["status_code"] for a in delivery["attempt_log"]] == [503, 500, 200]
-        assert delivery["status"] == "delivered"
     finally:
         server.stop()
 
@@ -115,7 +117,7 @@ def test_pending_delivery_survives_a_restart_with_a_file_database(tmp_path: Path
     ccs.backend.click2call(tenant, session=session, phonenumber="905550000001", hangup_url=receiver.url())
     ccs.clock.advance(600)
     ccs.backend.tick()
-    assert [d["status"] for d in ccs.store.list_deliveries(None, 10)] == ["pending"]
+    assert [d["status"] for d in ccs.backend.deliveries(None, 10)] == ["pending"]
     ccs.store.close()
     second = LiveServer(create_app(db=db)).start()
     try:
@@ -201,9 +203,14 @@ def worker(store: Store, resolve=socket.getaddrinfo, **settings) -> DeliveryWork
 
 
 def outbox_row(store: Store, url: str, delivery_id: str = "hangup-1") -> str:
-    store.enqueue(delivery_id, DEMO, "hangup", "POST", url, "application/x-www-form-urlencoded", "call_id=1",
-                  "2026-01-01 00:00:00")
+    store.enqueue(Delivery(delivery_id, DEMO, "hangup", "POST", url, "application/x-www-form-urlencoded", "call_id=1",
+                           "2026-01-01 00:00:00"))
     return delivery_id
+
+
+def logged(store: Store, limit: int = 10) -> list[dict]:
+    """The outbox as the control API shows it."""
+    return Callbacks(store).log(None, limit)
 
 
 def addresses(*hosts: str):
@@ -234,7 +241,7 @@ def test_a_name_is_resolved_once_per_attempt_and_the_checked_address_is_the_one_
     assert worker(store, resolve, allowed_callback_hosts=("127.0.0.1",)).run_once() == 1
     (post,) = receiver.wait_for(1)
     assert post.headers["host"] == f"rebind.test:{receiver.port}" and asked == ["rebind.test"]
-    assert store.list_deliveries(None, 10)[0]["status"] == "delivered"
+    assert logged(store)[0]["status"] == "delivered"
     assert forbidden.requests == []
 
 
@@ -242,7 +249,7 @@ def test_a_name_off_the_list_is_refused_unless_every_address_it_resolves_to_is_a
     store = Store()
     outbox_row(store, f"http://mixed.test:{receiver.port}/hook")
     worker(store, addresses("127.0.0.1", "10.0.0.1"), allowed_callback_hosts=("127.0.0.1",)).run_once()
-    (delivery,) = store.list_deliveries(None, 10)
+    (delivery,) = logged(store)
     assert delivery["status"] == "failed" and delivery["attempt_log"][0]["outcome"] == "refused"
     assert "resolves to 127.0.0.1, 10.0.0.1; 10.0.0.1 is not on allowed_callback_hosts" in \
         delivery["attempt_log"][0]["error"]
@@ -258,7 +265,7 @@ def test_a_name_on_the_list_goes_to_whatever_it_resolves_to(netguard, receiver) 
     worker(store, resolve, allowed_callback_hosts=("crm.internal",)).run_once()
     (post,) = receiver.wait_for(1)
     assert post.headers["host"] == f"crm.internal:{receiver.port}"
-    (delivery,) = store.list_deliveries(None, 10)
+    (delivery,) = logged(store)
     assert delivery["status"] == "delivered" and len(delivery["attempt_log"]) == 1
 
 
@@ -269,7 +276,7 @@ def test_the_system_resolver_decides_for_a_name_off_the_list(netguard, receiver)
     assert receiver.wait_for(1)[0].path == "/ok"
     outbox_row(store, f"http://localhost:{receiver.port}/refused", "hangup-refused")
     worker(store, allowed_callback_hosts=("10.20.0.0/16",)).run_once()
-    refused = next(d for d in store.list_deliveries(None, 10) if d["delivery_id"] == "hangup-refused")
+    refused = next(d for d in logged(store) if d["delivery_id"] == "hangup-refused")
     assert refused["status"] == "failed" and "is not on allowed_callback_hosts (10.20.0.0/16)" in \
         refused["attempt_log"][0]["error"]
     assert len(receiver.requests) == 1
@@ -288,7 +295,7 @@ def test_https_checks_the_certificate_and_sends_sni_for_the_name_not_the_address
             store = Store()
             outbox_row(store, f"https://localhost:{tls.port}/hook")
             worker(store, delivery_ca_bundle=str(ca_file), allowed_callback_hosts=("localhost",)).run_once()
-            (delivery,) = store.list_deliveries(None, 10)
+            (delivery,) = logged(store)
             if delivered:
                 assert delivery["status"] == "delivered"
                 assert tls.wait_for(1)[0].headers["host"] == f"localhost:{tls.port}"
@@ -306,7 +313,7 @@ def test_a_redirect_to_a_forbidden_host_is_not_followed_and_counts_as_a_failed_a
     outbox_row(store, receiver.url("/hook"))
     delivery_worker = worker(store, delivery_max_attempts=2, delivery_backoff_seconds=0.0)
     assert delivery_worker.run_once() == 2
-    (delivery,) = store.list_deliveries(None, 10)
+    (delivery,) = logged(store)
     assert delivery["status"] == "failed"
     assert [(a["outcome"], a["status_code"], a["error"]) for a in delivery["attempt_log"]] == \
         [("failed", 302, "HTTP 302")] * 2
@@ -328,15 +335,15 @@ def test_an_attempt_is_counted_when_claimed_and_one_never_recorded_is_logged_int
     store = Store(str(tmp_path / "outbox.sqlite3"))
     outbox_row(store, "http://127.0.0.1:9/hook")
     first = store.claim_delivery(100.0, 5.0, max_attempts=6)
-    assert first["attempts"] == 1
-    assert [a["outcome"] for a in store.list_deliveries(None, 1)[0]["attempt_log"]] == ["in flight"]
+    assert first.attempts == 1
+    assert [a["outcome"] for a in logged(store, 1)[0]["attempt_log"]] == ["in flight"]
     assert store.claim_delivery(104.0, 5.0, max_attempts=6) is None  # leased
     store.close()  # the sender crashes here: the attempt was counted, its answer never recorded
     store = Store(str(tmp_path / "outbox.sqlite3"))
     second = store.claim_delivery(106.0, 5.0, max_attempts=6)
-    assert second["attempts"] == 2
-    store.record_attempt("hangup-1", 2, 200, None, 3.0, "delivered", "delivered", 0.0)
-    (delivery,) = store.list_deliveries(None, 1)
+    assert second.attempts == 2
+    store.record_attempt("hangup-1", AttemptResult(2, 200, None, 3.0, "delivered", "delivered", 0.0))
+    (delivery,) = logged(store, 1)
     assert (delivery["status"], delivery["attempts"]) == ("delivered", 2)
     assert [(a["attempt"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "interrupted"), (2, "delivered")]
     assert delivery["attempt_log"][0]["error"].startswith("interrupted: ")
@@ -345,9 +352,9 @@ def test_an_attempt_is_counted_when_claimed_and_one_never_recorded_is_logged_int
 def test_an_interrupted_last_attempt_fails_the_delivery() -> None:
     store = Store()
     outbox_row(store, "http://127.0.0.1:9/hook")
-    assert store.claim_delivery(100.0, 5.0, max_attempts=1)["attempts"] == 1
+    assert store.claim_delivery(100.0, 5.0, max_attempts=1).attempts == 1
     assert store.claim_delivery(106.0, 5.0, max_attempts=1) is None
-    (delivery,) = store.list_deliveries(None, 1)
+    (delivery,) = logged(store, 1)
     assert delivery["status"] == "failed" and [a["outcome"] for a in delivery["attempt_log"]] == ["interrupted"]
 
 
@@ -356,8 +363,8 @@ def test_a_late_answer_is_logged_but_does_not_move_a_delivery_claimed_again() ->
     outbox_row(store, "http://127.0.0.1:9/hook")
     store.claim_delivery(100.0, 5.0, max_attempts=6)
     store.claim_delivery(106.0, 5.0, max_attempts=6)
-    store.record_attempt("hangup-1", 1, 503, "HTTP 503", 7000.0, "failed", "failed", 0.0)
-    (delivery,) = store.list_deliveries(None, 1)
+    store.record_attempt("hangup-1", AttemptResult(1, 503, "HTTP 503", 7000.0, "failed", "failed", 0.0))
+    (delivery,) = logged(store, 1)
     assert (delivery["status"], delivery["attempts"]) == ("pending", 2)
     assert [(a["attempt"], a["outcome"]) for a in delivery["attempt_log"]] == [(1, "failed"), (2, "in flight")]
 

@@ -45,7 +45,7 @@ def test_journal_and_access_log_mask_secrets_in_any_case(live, caplog) -> None:
     logged = "\n".join(record.getMessage() for record in caplog.records if record.name == "ccs_mock.http")
     assert "/api/?function=ping" in logged and "/_mock/clock" in logged
     assert token not in logged and "control-secret" not in logged
-    entry = ccs.store.list_journal(10)[-1]
+    entry = ccs.backend.journal.entries(10)[-1]
     assert entry["params"]["APP_TOKEN"] == entry["params"]["app_token"] == mask(token)
 
 
@@ -72,7 +72,7 @@ def test_head_on_the_api_runs_nothing(client) -> None:
         assert answer.status == 405 and answer.headers["Allow"] == "GET, POST"
         assert answer.headers["Content-Type"] == "application/json"
     assert (len(ccs.backend.sessions.live(ccs.backend.tenants.get(DEMO))), ccs.store.list_active_calls(DEMO)) == before
-    journal = ccs.store.list_journal(10)
+    journal = ccs.backend.journal.entries(10)
     assert [(e["method"], e["status"]) for e in journal] == [("GET", 200), ("HEAD", 405), ("HEAD", 405)]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import requests
 
 from mock_server.tools.receiver import Receiver
+from mock_server.storage.records import Delivery
 from mock_server.storage.store import Store
 from tests.conftest import DEMO, wait_until
 from tests.http.test_callback_urls import CORPUS, FORBIDDEN_HOST, api, corpus_url, deliveries, login
@@ -32,10 +33,10 @@ def test_no_corpus_form_reaches_a_host_off_the_list_by_any_way_in(tmp_path) -> N
                 assert put.status_code == 400, (url, put.text)
             writer = Store(str(db))  # rows straight into the outbox, as another process on the file would write
             for index, url in enumerate(urls):
-                writer.enqueue(f"corpus-{index}", DEMO, "hangup", "POST", url, "application/x-www-form-urlencoded",
-                               "call_id=x", "2026-01-01 00:00:00")
-            writer.enqueue("control-outbox", DEMO, "hangup", "POST", control.url("/outbox"),
-                           "application/x-www-form-urlencoded", "call_id=x", "2026-01-01 00:00:00")
+                writer.enqueue(Delivery(f"corpus-{index}", DEMO, "hangup", "POST", url,
+                                        "application/x-www-form-urlencoded", "call_id=x", "2026-01-01 00:00:00"))
+            writer.enqueue(Delivery("control-outbox", DEMO, "hangup", "POST", control.url("/outbox"),
+                                    "application/x-www-form-urlencoded", "call_id=x", "2026-01-01 00:00:00"))
             writer.close()
             # the control cases, through the same ways in
             assert api(base, function="click2call", session=session, phonenumber="905550000001",

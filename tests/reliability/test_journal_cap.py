@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from mock_server.settings import Settings
+from mock_server.storage.records import JournalEntry
 from mock_server.storage.store import Store
 from tests.served import Served
 
@@ -31,12 +32,13 @@ def test_the_cap_holds_and_keeps_the_newest_requests(ccs_mock) -> None:
 def test_store_keeps_the_newest_rows_and_zero_keeps_all() -> None:
     store = Store()
     for n in range(1, 21):
-        store.append_journal("2026-01-05 09:00:00", None, "GET", "/api/", "ping" if n % 2 else "login",
-                             {"n": str(n)}, 200, "ok", keep=6)
-    assert [entry["params"]["n"] for entry in store.list_journal(100)] == [str(n) for n in range(15, 21)]
-    assert [entry["params"]["n"] for entry in store.list_journal(100, "login")] == ["16", "18", "20"]
+        store.append_journal(JournalEntry("2026-01-05 09:00:00", None, "GET", "/api/", "ping" if n % 2 else "login",
+                                          {"n": str(n)}, 200, "ok"), keep=6)
+    assert [entry.params["n"] for entry in store.list_journal(100)] == [str(n) for n in range(15, 21)]
+    assert [entry.params["n"] for entry in store.list_journal(100, "login")] == ["16", "18", "20"]
     for n in range(21, 31):
-        store.append_journal("2026-01-05 09:00:00", None, "GET", "/api/", "ping", {"n": str(n)}, 200, "ok", keep=0)
+        store.append_journal(JournalEntry("2026-01-05 09:00:00", None, "GET", "/api/", "ping", {"n": str(n)}, 200,
+                                          "ok"), keep=0)
     assert len(store.list_journal(100)) == 16
 
 

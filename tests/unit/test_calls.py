@@ -7,12 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from mock_server import create_app
 from mock_server.domain import errors
-from mock_server.domain.calls import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.domain.cdr import CdrQuery
+from mock_server.domain.outcomes import DISPOSITIONS, RESERVED_NUMBERS
 from mock_server.spec import Spec
+from mock_server.storage.records import NotificationConfig
 from tests.conftest import ACME, DEMO, email_of, token_of
+from tests.unit.conftest import domain
 
 HOOK = "http://127.0.0.1:9/hook"
 SPEC = Spec.bundled()
@@ -21,7 +22,7 @@ HANGUP_SCHEMA = SPEC.validator("#/components/schemas/HangupPost")
 
 @pytest.fixture
 def fake():
-    return create_app().extensions["ccs"]
+    return domain()
 
 
 def agent_of(ccs, index=0, host=DEMO):
@@ -40,7 +41,7 @@ def active(ccs, tenant, session):
 
 
 def deliveries(ccs, kind="hangup"):
-    return [d for d in ccs.store.list_deliveries(None, 1000) if d["kind"] == kind]
+    return [d for d in ccs.backend.deliveries(None, 1000) if d["kind"] == kind]
 
 
 def cdr_by_key(ccs, tenant, key):
@@ -121,8 +122,8 @@ def test_invalid_number_still_answers_success_and_fails_as_invalidargs(fake) -> 
 def test_scripted_outcome_wins_agent_first_then_anyone(fake) -> None:
     tenant, session = agent_of(fake)
     me = email_of(fake)
-    fake.store.push_scripted_outcome(DEMO, "", "BUSY", None, None)
-    fake.store.push_scripted_outcome(DEMO, me, "ANSWER", 2, 7)
+    fake.backend.script_next_call(tenant, "", "BUSY", None, None)
+    fake.backend.script_next_call(tenant, me, "ANSWER", 2, 7)
     for _ in range(3):
         place(fake, tenant, session, "905321112233")
         advance(fake, 600)
@@ -138,7 +139,7 @@ def test_other_numbers_get_a_seeded_mix(fake) -> None:
             place(ccs, tenant, session, f"9053200000{i:02d}")
             advance(ccs, 600)  # longer than the longest drawn ring + talk
         return [d["payload"] for d in deliveries(ccs)]
-    first, again = outcomes(fake), outcomes(create_app().extensions["ccs"])
+    first, again = outcomes(fake), outcomes(domain())
     assert first == again
     assert len({parse_qs(p)["disposition"][0] for p in first}) >= 3
 
@@ -226,7 +227,8 @@ def start_inbound(ccs, ending, agent_index=None, host=DEMO, **extra):
     tenant = ccs.backend.tenants.get(host)
     queue = dict(ccs.store.list_queues(host)[1])
     agent = dict(ccs.store.list_users(host)[agent_index]) if agent_index is not None else None
-    return ccs.backend.calls.start_inbound(tenant, "905321112233", queue, ending, agent, extra.get("talk"), extra.get("ring"))
+    return ccs.backend.start_inbound_call(tenant, "905321112233", queue, ending, agent, extra.get("talk"),
+                                          extra.get("ring"), None)
 
 
 def notification(ccs):
@@ -236,7 +238,7 @@ def notification(ccs):
 
 @pytest.fixture
 def notified(fake):
-    fake.backend.calls.set_notifications(fake.backend.tenants.get(DEMO), "http://localhost:9/ivr", {})
+    fake.backend.set_notifications(fake.backend.tenants.get(DEMO), "http://localhost:9/ivr", {})
     return fake
 
 
@@ -279,8 +281,8 @@ def test_inbound_without_queue_has_neither(notified) -> None:
 
 def test_notification_parameter_names_come_from_config(fake) -> None:
     tenant = fake.backend.tenants.get(DEMO)
-    fake.backend.calls.set_notifications(tenant, "http://127.0.0.1:9/ivr?token=abc",
-                                         {"callerid": "caller", "callkey": "call_activecallkey"})
+    fake.backend.set_notifications(tenant, "http://127.0.0.1:9/ivr?token=abc",
+                                   {"callerid": "caller", "callkey": "call_activecallkey"})
     key = start_inbound(fake, "no_queue")
     advance(fake, 600)
     (delivery,) = deliveries(fake, "notification")
@@ -288,13 +290,13 @@ def test_notification_parameter_names_come_from_config(fake) -> None:
     assert params["token"] == ["abc"] and params["caller"] == ["905321112233"]
     assert params["call_activecallkey"] == [key] and "callerid" not in params
     with pytest.raises(errors.CallStateError):
-        fake.backend.calls.set_notifications(tenant, "http://127.0.0.1:9/ivr", {"nonsense": "x"})
+        fake.backend.set_notifications(tenant, "http://127.0.0.1:9/ivr", {"nonsense": "x"})
     with pytest.raises(errors.InvalidHangupUrl):
-        fake.backend.calls.set_notifications(tenant, "http://example.com/ivr", {})
+        fake.backend.set_notifications(tenant, "http://example.com/ivr", {})
 
 
 def test_masked_tenant_masks_the_caller_in_notifications(fake) -> None:
-    fake.backend.calls.set_notifications(fake.backend.tenants.get(ACME), "http://127.0.0.1:9/ivr", {})
+    fake.backend.set_notifications(fake.backend.tenants.get(ACME), "http://127.0.0.1:9/ivr", {})
     start_inbound(fake, "no_queue", host=ACME)
     advance(fake, 600)
     assert notification(fake)["callerid"] == "905*******33"
@@ -338,8 +340,8 @@ def test_fixture_yaml_configures_notifications(tmp_path) -> None:
         "name": "ivr", "domain": "alo-tech.com", "did": "1", "queues": ["Q1", "Q2"],
         "users": [{"email": "a@ivr.example", "name": "A"}],
         "notifications": {"url": "http://127.0.0.1:9/n", "params": {"callerid": "ani", "event": "status"}}}]}))
-    ccs = create_app(fixtures=str(path)).extensions["ccs"]
-    assert ccs.store.get_notification_config("ivr.alo-tech.com") == (
+    ccs = domain(fixtures=str(path))
+    assert ccs.backend.notification_config(ccs.backend.tenants.get("ivr.alo-tech.com")) == NotificationConfig(
         "http://127.0.0.1:9/n", {"callerid": "ani", "event": "status"})
     start_inbound(ccs, "no_queue", host="ivr.alo-tech.com")
     advance(ccs, 600)

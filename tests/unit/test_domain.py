@@ -11,6 +11,7 @@ from mock_server.domain.clock import ClockError, ManualClock, format_datetime, p
 from mock_server.domain.ids import DatastoreKey, decode_key, encode_key
 from mock_server.seed import _random_call
 from tests.conftest import ACME, DEMO, email_of, token_of
+from tests.unit.conftest import domain
 
 WINDOW = (datetime(2025, 12, 29), datetime(2026, 1, 5, 9))
 PLAIN = {"include_call_history": False, "include_csat": False, "include_call_tags": False}  # records without extras
@@ -84,8 +85,7 @@ def test_session_expires_after_its_lifetime(ccs) -> None:
 
 
 def test_session_cap_evicts_the_oldest() -> None:
-    from mock_server import create_app
-    ccs = create_app(max_sessions_per_user=2).extensions["ccs"]
+    ccs = domain(max_sessions_per_user=2)
     t = tenant(ccs)
     sessions = [ccs.backend.login(t, app_token=token_of(ccs), email=email_of(ccs))["session"] for _ in range(3)]
     with pytest.raises(errors.InvalidSession):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 DOMAIN = Path(__file__).resolve().parents[2] / "mock_server" / "domain"
@@ -36,3 +38,17 @@ def test_the_rule_checker_catches_an_offence(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import flask\nfrom datetime import datetime\nx = datetime.now()\nimport random\n")
     assert offences(bad) == ["bad.py:imports flask", "bad.py:imports random", "bad.py:calls datetime.now()"]
+
+
+def test_unit_tests_need_no_web_stack() -> None:
+    """tests/unit tests the domain without Flask: importing every module of it, and building a fake's domain
+    the way its fixture does, loads neither Flask nor Werkzeug."""
+    unit = Path(__file__).resolve().parent
+    modules = ["tests.conftest", "tests.unit.conftest", *(f"tests.unit.{p.stem}" for p in sorted(unit.glob("test_*.py")))]
+    code = "".join(f"import {name}\n" for name in modules) + (
+        "import sys\ntests.unit.conftest.domain()\n"
+        "print(sorted(name for name in ('flask', 'werkzeug') if name in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=unit.parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

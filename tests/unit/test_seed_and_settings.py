@@ -5,17 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from mock_server import Settings, create_app
+from mock_server import Settings
 from mock_server.seed import FixtureError, Fixtures
+from tests.unit.conftest import domain
 
 
-def dump(app) -> str:
-    return app.extensions["ccs"].store.dump()
+def dump(**settings) -> str:
+    return domain(**settings).store.dump()
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
-    assert dump(create_app()) == dump(create_app())
-    assert dump(create_app(seed=7)) != dump(create_app())
+    assert dump() == dump()
+    assert dump(seed=7) != dump()
 
 
 def test_settings_layering_defaults_env_explicit() -> None:
@@ -29,8 +30,7 @@ def test_settings_layering_defaults_env_explicit() -> None:
 
 
 def test_session_token_alias_is_opt_in() -> None:
-    app = create_app(login_session_token_alias=True)
-    ccs = app.extensions["ccs"]
+    ccs = domain(login_session_token_alias=True)
     tenant = ccs.backend.tenants.list()[0]
     body = ccs.backend.login(tenant, app_token=ccs.store.list_app_tokens(tenant.host)[0]["token"],
                              email=ccs.store.list_users(tenant.host)[0]["email"])
@@ -51,12 +51,12 @@ def test_bad_fixtures_say_what_to_fix(tmp_path: Path, text: str, message: str) -
 
 def test_file_database_keeps_state_across_restarts(tmp_path: Path) -> None:
     db = str(tmp_path / "state.sqlite3")
-    first = create_app(db=db).extensions["ccs"]
+    first = domain(db=db)
     tenant = first.backend.tenants.list()[0]
     session = first.backend.login(tenant, app_token=first.store.list_app_tokens(tenant.host)[0]["token"],
                                   email=first.store.list_users(tenant.host)[0]["email"])["session"]
     first.store.close()
-    second = create_app(db=db).extensions["ccs"]
+    second = domain(db=db)
     assert second.backend.getactivecall(tenant, session=session) == {"MyActiveCalls": []}
 
 

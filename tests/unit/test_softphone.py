@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server import create_app
 from mock_server.domain import errors
 from mock_server.domain.cdr import CdrQuery
 from mock_server.spec import Spec
 from tests.conftest import ACME, DEMO, email_of, token_of
+from tests.unit.conftest import domain
 from tests.unit.test_calls import active, advance, agent_of, place
 
 MESSAGE_SCHEMA = Spec.bundled("softphone.yaml").validator("#/components/schemas/SoftphoneMessage")
@@ -15,7 +15,7 @@ MESSAGE_SCHEMA = Spec.bundled("softphone.yaml").validator("#/components/schemas/
 
 @pytest.fixture
 def fake():
-    return create_app().extensions["ccs"]
+    return domain()
 
 
 def events(ccs, host=DEMO, index=0):
@@ -35,10 +35,8 @@ def ring(ccs, host=DEMO, caller="905321112233", ending="answered", **extra):
     tenant = ccs.backend.tenants.get(host)
     queue = dict(ccs.store.list_queues(host)[0])
     agent = dict(ccs.store.list_users(host)[0])
-    key = ccs.backend.calls.start_inbound(tenant, caller, queue, ending, agent, extra.get("talk_seconds", 60),
+    return ccs.backend.start_inbound_call(tenant, caller, queue, ending, agent, extra.get("talk_seconds", 60),
                                           extra.get("ring_seconds", 30), extra.get("ivr_seconds", 0))
-    ccs.backend.tick()
-    return key
 
 
 def test_incoming_call_message_carries_number_key_queue_and_time(fake) -> None:
@@ -145,12 +143,10 @@ def test_agent_status_changes_and_is_refused_while_ringing(fake) -> None:
 def test_an_unavailable_agent_is_not_rung_by_the_queue(fake) -> None:
     tenant, session = agent_of(fake, 0)
     fake.backend.softphone_status(tenant, session, "lunch")
-    start = fake.backend.calls.start_inbound(tenant, "905321112233", dict(fake.store.list_queues(DEMO)[0]),
-                                             "answered", None, 60, 30, 0)
-    fake.backend.tick()
-    [call] = [c for c in fake.store.list_active_calls(DEMO)]
-    assert call["agent_email"] == email_of(fake, DEMO, 1)
-    assert fake.backend.calls.keys.seq_of("activecallkey", DEMO, start) == call["seq"]
+    start = fake.backend.start_inbound_call(tenant, "905321112233", fake.store.list_queues(DEMO)[0], "answered",
+                                            None, 60, 30, 0)
+    [call] = fake.backend.active_calls(tenant)
+    assert (call["agent"], call["key"]) == (email_of(fake, DEMO, 1), start)
 
 
 def test_softphone_dial_is_click2call(fake) -> None:
@@ -170,8 +166,35 @@ def test_state_shows_the_running_call_and_where_events_resume(fake) -> None:
 
 
 def test_events_are_deterministic(fake) -> None:
-    other = create_app().extensions["ccs"]
+    other = domain()
     for ccs in (fake, other):
         ring(ccs)
         advance(ccs, 200)
     assert events(fake) == events(other)
+
+
+# -- the buttons let the clock's time take effect first ------------------------------------------------
+def test_answer_pressed_after_the_ring_time_finds_the_call_already_auto_answered(fake) -> None:
+    ring(fake, ring_seconds=5, talk_seconds=42)
+    tenant, session = agent_of(fake)
+    fake.clock.advance(6)  # no request in between: only the button's own tick can move the call
+    with pytest.raises(errors.CallStateError, match="this inbound call is talking"):
+        fake.backend.softphone_answer(tenant, session)
+    assert types(events(fake)) == ["IncomingCall", "AutoAnswer", "Accept"]
+
+
+def test_hangup_pressed_after_the_far_end_hung_up_finds_no_call_and_changes_no_record(fake) -> None:
+    tenant, session = agent_of(fake)
+    place(fake, tenant, session, "905550000001")  # reserved: rings 5 s, talks 60 s, then the far end hangs up
+    fake.clock.advance(3600)
+    with pytest.raises(errors.NoActiveCall):
+        fake.backend.click2hang(tenant, session=session)  # the softphone's hang-up button
+    [hangup] = [m for m in events(fake) if m["messageType"] == "Hangup"]
+    assert (hangup["duration"], hangup["time"]) == (60, "2026-01-05 09:01:06")
+
+
+def test_the_page_shows_the_call_as_the_clock_has_moved_it(fake) -> None:
+    ring(fake, ring_seconds=5, talk_seconds=42)
+    tenant, session = agent_of(fake)
+    fake.clock.advance(6)
+    assert fake.backend.softphone_state(tenant, session)["call"]["status"] == "talking"
