@@ -1,6 +1,6 @@
-"""Shared fixtures for the fake's own tests, the ``slow`` marker of whole folders, and the reliability fuzz's
-summary (here, not in tests/reliability: under pytest-xdist the controller, which prints it, loads only this
-conftest)."""
+"""Shared fixtures for the fake's own tests, the ``slow`` marker of whole folders and files, and the reliability
+fuzz's summary (here, not in tests/reliability: under pytest-xdist the controller, which prints it, loads only
+this conftest)."""
 from __future__ import annotations
 
 import threading
@@ -15,14 +15,25 @@ from tests.reliability import COUNTS_KEY
 DEMO = "demo.callcenterstudio.com"
 ACME = "acme.alo-tech.com"
 TESTS = Path(__file__).resolve().parent
-# Every test in these starts processes, servers on sockets or Chromium, or runs the contract kit (the kit's own
-# tests against an in-process fake); tests/contract and tests/plugin mark their slow tests one by one.
-SLOW_FOLDERS = (TESTS / "browser", TESTS / "process", TESTS / "reliability", TESTS.parent / "contract_tests")
+# Where every test is slow: it starts processes, servers on sockets or Chromium, runs the contract kit (the kit's
+# own tests, against an in-process fake) or runs cases generated from a spec. tests/contract, tests/http and
+# tests/plugin mark their other slow tests one by one.
+SLOW_PATHS = (TESTS / "browser", TESTS / "process", TESTS / "reliability", TESTS / "http" / "test_schemathesis_wsgi.py",
+              TESTS.parent / "contract_tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The quick loop, ``pytest -m "not slow"``, does not even collect SLOW_PATHS (collecting the kit and the
+    fuzzes builds every generated case), as if each were given to ``--ignore-glob``."""
+    if " ".join(config.option.markexpr.split()) == "not slow":
+        config.option.ignore_glob = [*(config.option.ignore_glob or []),
+                                     *(str(path / part) for path in SLOW_PATHS for part in ("", "*"))]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if any(folder in item.path.resolve().parents for folder in SLOW_FOLDERS):
+        path = item.path.resolve()
+        if any(slow == path or slow in path.parents for slow in SLOW_PATHS):
             item.add_marker(pytest.mark.slow)
 
 
