@@ -1,14 +1,67 @@
-"""Shared fixtures for the fake's own tests."""
+"""Shared fixtures for the fake's own tests, the ``slow`` marker of whole folders and files, and the reliability
+fuzz's summary (here, not in tests/reliability: under pytest-xdist the controller, which prints it, loads only
+this conftest)."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from mock_server import create_app
+from tests.reliability import COUNTS_KEY
 
 DEMO = "demo.callcenterstudio.com"
 ACME = "acme.alo-tech.com"
+TESTS = Path(__file__).resolve().parent
+# Where every test is slow: it starts processes, servers on sockets or Chromium, runs the contract kit (the kit's
+# own tests, against an in-process fake) or runs cases generated from a spec. tests/contract, tests/http and
+# tests/plugin mark their other slow tests one by one.
+SLOW_PATHS = (TESTS / "browser", TESTS / "process", TESTS / "reliability", TESTS / "http" / "test_schemathesis_wsgi.py",
+              TESTS.parent / "contract_tests")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The quick loop, ``pytest -m "not slow"``, does not even collect SLOW_PATHS (collecting the kit and the
+    fuzzes builds every generated case), as if each were given to ``--ignore-glob``."""
+    if " ".join(config.option.markexpr.split()) == "not slow":
+        config.option.ignore_glob = [*(config.option.ignore_glob or []),
+                                     *(str(path / part) for path in SLOW_PATHS for part in ("", "*"))]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = item.path.resolve()
+        if any(slow == path or slow in path.parents for slow in SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+
+
+WORKER_COUNTS = "ccs_fuzz_counts"  # pytest-xdist: where a worker hands its fuzz counts to the controller
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: send this worker's fuzz counts to the controller."""
+    counts = session.config.stash.get(COUNTS_KEY, None)
+    if counts and hasattr(session.config, "workeroutput"):
+        session.config.workeroutput[WORKER_COUNTS] = dict(counts)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist, in the controller: a worker is done; add its fuzz counts to the run's."""
+    counts = getattr(node, "workeroutput", {}).get(WORKER_COUNTS)
+    if counts:
+        node.config.stash.setdefault(COUNTS_KEY, Counter()).update(counts)
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """The reliability fuzz's counts per spec (requests sent, 5xx answers), for the record."""
+    counts = config.stash.get(COUNTS_KEY, None)
+    if counts:
+        terminalreporter.section("reliability fuzz")
+        for spec in sorted({key.split()[0] for key in counts}):
+            terminalreporter.write_line(f"{spec}: {counts[spec + ' requests']} requests, {counts[spec + ' 5xx']} 5xx")
 
 
 @pytest.fixture(scope="session")

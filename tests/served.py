@@ -56,6 +56,17 @@ class Served:
         if "--workers" in args:  # the banner comes before the worker processes are up
             wait_until(self._answers, timeout=60)
 
+    @property
+    def app_token(self) -> str:
+        """The default tenant's app token, as the banner prints it."""
+        return next(line.split()[1] for line in self.lines if line.strip().startswith("app_token:"))
+
+    @property
+    def agents(self) -> list[str]:
+        """The default tenant's agents (e-mails), as the banner prints them."""
+        line = next(line for line in self.lines if line.strip().startswith("agents:"))
+        return line.split(":", 1)[1].strip().split(", ")
+
     def _answers(self) -> bool:
         try:
             return requests.get(self.url + "/api/?function=ping", timeout=5).status_code == 200

@@ -70,7 +70,9 @@ class LiveServer:
         if self._ccs is not None:
             self._ccs.signal.open()
             self._ccs.delivery.start()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="ccs-mock", daemon=True)
+        # stop() waits for the serving loop to look up: every 50 ms, not socketserver's default 500 ms
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="ccs-mock", daemon=True)
         self._thread.start()
         return self
 

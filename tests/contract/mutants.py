@@ -5,7 +5,8 @@ and changes requests on their way in, answers on their way out, or the hangup PO
 (the proxy puts itself in ``hangup_url`` and alters the POST before passing it on). The proxy passes
 ``/_mock/`` through, so the kit knows it talks to a fake. Two healthy mutants prove the kit does not
 cry wolf: a plain proxy, and a slow one whose front end answers 405/501 to methods the spec does not
-declare. ``benchmarks/kit_mutation_score.py`` runs the whole catalogue; the test suite a subset.
+declare. ``benchmarks/kit_mutation_score.py`` runs the whole kit against the whole catalogue; the test suite
+runs a subset, each against the kit tests that name its claim (``kit_selection``).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -23,9 +25,11 @@ from urllib.parse import urlencode
 import requests
 from flask import Flask, Response, request
 
-from mock_server.tools import check
+import contract_tests
 from mock_server.runtime.server import LiveServer
 from mock_server.spec import is_error_body
+from mock_server.tools import check
+from mock_server.tools.fidelity import kit_tests
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
 DEAD = "Yanlış API anahtarı"
@@ -362,14 +366,37 @@ class KitRun:
         return self.exit_code == 1 and mutant.claim in self.contradicted
 
 
-def run_many(fake: "ProxiedFake", mutants: list[Mutant], workdir: Path, jobs: int = 2, max_examples: int = 10) -> list[KitRun]:
+@lru_cache(maxsize=1)
+def _kit_tests() -> dict[str, list[str]]:
+    return kit_tests()
+
+
+def kit_selection(mutant: Mutant) -> list[str]:
+    """Kit options that run only the kit tests whose ``fidelity`` mark names the mutant's claim: ``-k`` with their
+    names, and ``--ignore`` for the kit's modules that hold none of them (not even collected: collecting
+    ``test_schema.py`` builds every generated case). None for a healthy mutant: the whole kit must pass it."""
+    if mutant.healthy:
+        return []
+    tests = _kit_tests().get(mutant.claim, [])
+    if not tests:
+        raise LookupError(f"no kit test names the claim {mutant.claim!r} that {mutant.name} breaks")
+    kit = Path(contract_tests.__file__).resolve().parent
+    modules = {test.split("::")[0] for test in tests}
+    ignored = [f"--ignore={path}" for path in sorted(kit.glob("test_*.py")) if path.stem not in modules]
+    return ["-k", " or ".join(sorted({test.split("::")[1] for test in tests})), *ignored]
+
+
+def run_many(fake: "ProxiedFake", mutants: list[Mutant], workdir: Path, jobs: int = 2, max_examples: int = 10,
+             focused: bool = False) -> list[KitRun]:
     """The kit against each mutant, ``jobs`` at a time; each lane logs in as its own agent (one agent has
-    one call at a time, and the call flow places calls)."""
+    one call at a time, and the call flow places calls). ``focused``: each broken mutant meets only the kit
+    tests that name its claim (``kit_selection``), not the whole kit."""
     lanes = [mutants[index::jobs] for index in range(jobs)]
 
     def lane(index: int) -> list[KitRun]:
         email = fake.emails[index % len(fake.emails)]
-        return [run_kit(fake.front(m), fake.app_token, email, workdir, m.name, max_examples) for m in lanes[index]]
+        return [run_kit(fake.front(m), fake.app_token, email, workdir, m.name, max_examples,
+                        tuple(kit_selection(m)) if focused else ()) for m in lanes[index]]
 
     with ThreadPoolExecutor(jobs) as pool:
         done = {run.mutant: run for runs in pool.map(lane, range(jobs)) for run in runs}
@@ -397,23 +424,30 @@ def run_kit(url: str, app_token: str, email: str, workdir: Path, name: str, max_
 
 
 class ProxiedFake:
-    """One healthy fake (manual clock, in this process) and a mutant proxy per ``front(mutant)``."""
+    """One healthy fake and a mutant proxy in front of it per ``front(mutant)``. The fake is ``upstream`` (a
+    ``tests.served.Served``: a ``ccs-mock serve`` already running) or, without it, a fake of its own (manual
+    clock, in this process, ``create_app(**settings)``)."""
 
-    def __init__(self, **settings: Any):
-        from mock_server import create_app
+    def __init__(self, upstream: Any = None, **settings: Any):
+        self.server: LiveServer | None = None
+        if upstream is None:
+            from mock_server import create_app
 
-        self.app = create_app(**settings)
-        store = self.app.extensions["ccs"].store
-        tenant = store.default_tenant()["host"]
-        self.app_token = store.list_app_tokens(tenant)[0]["token"]
-        self.emails = [user["email"] for user in store.list_users(tenant)]
+            app = create_app(**settings)
+            store = app.extensions["ccs"].store
+            tenant = store.default_tenant()["host"]
+            self.app_token = store.list_app_tokens(tenant)[0]["token"]
+            self.emails = [user["email"] for user in store.list_users(tenant)]
+            self.server = LiveServer(app).start()
+            self.url = self.server.url
+        else:
+            self.url, self.app_token, self.emails = upstream.url, upstream.app_token, upstream.agents
         self.email = self.emails[0]
-        self.server = LiveServer(self.app).start()
         self._fronts: list[LiveServer] = []
         self._lock = threading.Lock()
 
     def front(self, mutant: Mutant) -> str:
-        server = LiveServer(mutant_proxy(self.server.url, mutant)).start()
+        server = LiveServer(mutant_proxy(self.url, mutant)).start()
         with self._lock:
             self._fronts.append(server)
         return server.url
@@ -421,4 +455,5 @@ class ProxiedFake:
     def close(self) -> None:
         for server in self._fronts:
             server.stop()
-        self.server.stop()
+        if self.server is not None:
+            self.server.stop()

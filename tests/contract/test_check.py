@@ -7,15 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.contract.mutants import BY_NAME, ProxiedFake
+import pytest
+
+from tests.contract.mutants import BY_NAME, ProxiedFake, kit_selection, run_kit
 from tests.served import Served
 
-DEMO_EMAIL = "ayse.yilmaz@demo.example"
+pytestmark = pytest.mark.slow
 
 
-def check(base_url: str, app_token: str, report: Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mock_server.cli", "check", "--base-url", base_url, "--email",
-                           DEMO_EMAIL, "--report", str(report), "--ccs-max-examples", "5"], cwd=cwd,
+def check(base_url: str, app_token: str, email: str, report: Path, cwd: Path,
+          *kit_args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mock_server.cli", "check", "--base-url", base_url, "--email", email,
+                           "--report", str(report), "--ccs-max-examples", "5", *kit_args], cwd=cwd,
                           env=dict(os.environ, CCS_APP_TOKEN=app_token), capture_output=True, text=True, timeout=900)
 
 
@@ -23,15 +26,15 @@ def findings(report: Path) -> dict[str, dict]:
     return {f["id"]: f for f in json.loads(report.with_suffix(".json").read_text())["findings"]}
 
 
-def test_check_confirms_a_healthy_fake_started_as_a_separate_process(tmp_path: Path) -> None:
-    served = Served("--db", ":memory:")
+def test_check_confirms_a_healthy_fake_and_the_kit_passes_it_again_through_a_slow_front_end(
+        served_fake: Served, proxied_fake: ProxiedFake, tmp_path: Path) -> None:
+    """The whole kit twice in a row on the session's served fake (a separate process): ``ccs-mock check`` confirms
+    every claim it exercised; then the kit passes again, through a front end that is slow and answers 405/501 to
+    methods the spec does not declare (the healthy mutant ``healthy_slow``)."""
+    token, email = served_fake.app_token, served_fake.agents[0]
     workdir = tmp_path / "cwd"
     workdir.mkdir()
-    try:
-        token = [line.split()[1] for line in served.lines if line.strip().startswith("app_token:")][0]
-        result = check(served.url, token, tmp_path / "report.md", workdir)
-    finally:
-        served.stop()
+    result = check(served_fake.url, token, email, tmp_path / "report.md", workdir)
     assert result.returncode == 0, result.stdout + result.stderr
     found = findings(tmp_path / "report.md")
     assert found["login"]["status"] == found["reportsCDRLogs"]["status"] == "confirmed"
@@ -45,13 +48,16 @@ def test_check_confirms_a_healthy_fake_started_as_a_separate_process(tmp_path: P
     for path in (tmp_path / "report.md", tmp_path / "report.json"):
         assert token not in path.read_text(), "the app token must not reach the report"
 
+    again = run_kit(proxied_fake.front(BY_NAME["healthy_slow"]), token, email, tmp_path, "again", max_examples=5)
+    assert again.caught(BY_NAME["healthy_slow"]), again.output
+    assert again.failed_tests == [] and again.requests > 100
 
-def test_check_reports_a_drift_with_its_evidence(tmp_path: Path) -> None:
-    fake = ProxiedFake()
-    try:
-        result = check(fake.front(BY_NAME["login_session_renamed"]), fake.app_token, tmp_path / "report.md", tmp_path)
-    finally:
-        fake.close()
+
+def test_check_reports_a_drift_with_its_evidence(proxied_fake: ProxiedFake, tmp_path: Path) -> None:
+    """The kit tests that name the broken claim (``kit_selection``) are enough to catch it; the report says so."""
+    mutant = BY_NAME["login_session_renamed"]
+    result = check(proxied_fake.front(mutant), proxied_fake.app_token, proxied_fake.email, tmp_path / "report.md",
+                   tmp_path, *kit_selection(mutant))
     assert result.returncode == 1, result.stdout + result.stderr
     found = findings(tmp_path / "report.md")
     assert found["login.bodies"]["status"] == "contradicted"
@@ -59,4 +65,4 @@ def test_check_reports_a_drift_with_its_evidence(tmp_path: Path) -> None:
     assert found["reportsAgentPerf"]["status"] == "confirmed"
     text = (tmp_path / "report.md").read_text()
     assert "## Evidence" in text and "contradicted: login.bodies" in result.stdout
-    assert fake.app_token not in text and "ahRz" not in text, "keys are masked in the evidence"
+    assert proxied_fake.app_token not in text and "ahRz" not in text, "keys are masked in the evidence"

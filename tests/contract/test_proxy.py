@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.contract.mutants import BY_NAME, ProxiedFake
+from tests.contract.mutants import BY_NAME
 from tests.served import Served
 
 EMAIL = "ayse.yilmaz@demo.example"
+pytestmark = pytest.mark.slow
 
 
 class Proxy(Served):
@@ -37,11 +38,9 @@ def crm_session(base: str, token: str) -> str:
 
 
 @pytest.fixture
-def upstream():
-    served = Served("--db", ":memory:")
-    token = [line.split()[1] for line in served.lines if line.strip().startswith("app_token:")][0]
-    yield served, token
-    served.stop()
+def upstream(served_fake):
+    """The session's served fake, and its app token."""
+    return served_fake, served_fake.app_token
 
 
 def test_proxy_forwards_and_logs_no_drift_for_a_faithful_tenant(upstream, tmp_path) -> None:
@@ -62,17 +61,13 @@ def test_proxy_forwards_and_logs_no_drift_for_a_faithful_tenant(upstream, tmp_pa
     assert token not in proxy.log.read_text()
 
 
-def test_proxy_logs_a_drifted_answer(tmp_path) -> None:
-    fake = ProxiedFake()
-    token = fake.app_token
+def test_proxy_logs_a_drifted_answer(proxied_fake, tmp_path) -> None:
+    token = proxied_fake.app_token
+    proxy = Proxy(proxied_fake.front(BY_NAME["login_session_renamed"]), tmp_path)
     try:
-        proxy = Proxy(fake.front(BY_NAME["login_session_renamed"]), tmp_path)
-        try:
-            crm_session(proxy.url, token)
-        finally:
-            proxy.stop()
+        crm_session(proxy.url, token)
     finally:
-        fake.close()
+        proxy.stop()
     [drift] = [d for d in proxy.drifts() if d["function"] == "login"]
     assert drift["where"] == "response" and any("session" in problem for problem in drift["problems"])
     assert token not in proxy.log.read_text() and "***" in proxy.log.read_text()

@@ -29,6 +29,7 @@ def real_looking_tenant() -> Flask:
     return app
 
 
+@pytest.mark.slow  # the kit in a subprocess
 def test_no_call_function_reaches_a_real_tenant_without_the_flag() -> None:
     app = real_looking_tenant()
     ccs = app.extensions["ccs"]

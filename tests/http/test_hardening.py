@@ -145,6 +145,7 @@ def test_oversized_requests_get_json_from_the_threaded_server(live, caplog) -> N
     assert token not in caplog.text, "the access log masks the refused requests' secrets too"
 
 
+@pytest.mark.slow  # gunicorn worker processes
 def test_oversized_requests_get_json_from_the_worker_processes(tmp_path) -> None:
     served = Served("--workers", "2", "--db", str(tmp_path / "w.sqlite3"))
     try:

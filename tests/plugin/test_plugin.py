@@ -130,6 +130,7 @@ def test_inbound_notification(ccs_mock, ccs_callback_sink):
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.slow  # a pytest subprocess
 def test_plugin_is_active_from_the_entry_point_alone(pytester: pytest.Pytester) -> None:
     """No conftest and no -p: installing the package is enough (a fresh interpreter)."""
     pytester.makepyfile(test_crm='''

@@ -26,6 +26,7 @@ from contract_tests.claims import Claims
 from contract_tests.conformance import kit_spec
 from contract_tests.test_schema import binder_spec, make_checks
 from mock_server.resources import spec_path
+from tests.reliability import COUNTS_KEY
 from tests.served import Served
 
 EXAMPLES = int(os.environ.get("CCS_FUZZ_EXAMPLES", "20"))
@@ -39,12 +40,11 @@ schemathesis.openapi.format("ccs-flag", st.sampled_from(["true", "false"]))
 
 vendor = schemathesis.openapi.from_path(str(spec_path()))
 control = schemathesis.openapi.from_path(str(spec_path("control.yaml")))
-COUNTS_KEY = pytest.StashKey[Counter]()
 
 
 @pytest.fixture(scope="module")
-def served():
-    fake = Served()
+def served(tmp_path_factory):
+    fake = Served("--db", str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3"))
     yield fake
     fake.stop()
 

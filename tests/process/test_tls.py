@@ -12,7 +12,7 @@ import requests
 
 from tests.conftest import wait_until
 from tests.served import Served
-from tests.unit.test_cli import run
+from tests.process.test_cli import run
 
 ACME = "acme.alo-tech.com"
 
