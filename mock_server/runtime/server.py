@@ -11,11 +11,14 @@ import logging
 import ssl
 import threading
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
-from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from mock_server.masking import mask_query
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger("ccs_mock.http")
 
