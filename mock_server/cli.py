@@ -19,6 +19,7 @@ from mock_server.resources import fixture_path
 from mock_server.seed import Fixtures
 from mock_server.runtime.server import LiveServer
 from mock_server.settings import Settings
+from mock_server.spec import SpecMismatch
 from mock_server.runtime.tls import hosts_lines, server_tls
 from mock_server.runtime.workers import serve_workers
 
@@ -107,8 +108,11 @@ def serve(host: str, port: int, fixtures: str | None, db: str, seed: int | None,
         if settings.db == ":memory:":
             raise click.ClickException("--workers needs a file database (--db PATH): the processes share it")
         settings = dataclasses.replace(settings, clock_shared=True, delivery_lock=settings.db + ".delivery.lock")
-    with click.progressbar(length=fixture.call_count(), label="Seeding call records", file=sys.stderr) as bar:
-        app = create_app(settings, progress=bar.update)
+    try:
+        with click.progressbar(length=fixture.call_count(), label="Seeding call records", file=sys.stderr) as bar:
+            app = create_app(settings, progress=bar.update)
+    except SpecMismatch as error:  # an edited spec the code does not serve: say so, no traceback
+        raise click.ClickException(str(error)) from None
     ccs = app.extensions["ccs"]
     if workers == 1:
         try:

@@ -136,3 +136,18 @@ def test_a_dataclass_keyword_gets_the_spec_parameters_that_are_its_fields() -> N
     assert (arguments["cursor"], arguments["include_csat"], arguments["include_call_history"]) == (None, True, False)
     body = call.function(fake.backend, fake.backend.tenants.get(DEMO), **dict(arguments, app_token=token_of(fake)))
     assert set(body) == {"CallList", "cursor"}
+
+
+def test_serve_with_an_edited_spec_stops_with_the_message_and_no_traceback(tmp_path: Path, monkeypatch) -> None:
+    """``ccs-mock serve`` on a source tree whose spec gained a parameter: exit 1 and the mismatch, not a traceback."""
+    from click.testing import CliRunner
+
+    from mock_server import app as composition
+    from mock_server.cli import main
+
+    path = edited_spec(tmp_path, lambda document: add_parameter(document, "recordinginfo", FORMAT))
+    monkeypatch.setattr(composition, "spec_path", lambda: path)
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "operation 'recordinginfo' and Backend.recordinginfo differ" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, SpecMismatch)
