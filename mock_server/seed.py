@@ -30,6 +30,7 @@ from mock_server.domain.errors import InvalidHangupUrl
 from mock_server.domain.ids import IdGenerator, format_guid
 from mock_server.domain.outcomes import OUTBOUND_MIX, weighted
 from mock_server.domain.tenants import TENANT_DOMAINS, Tenant
+from mock_server.spec import YAML_LOADER
 from mock_server.storage.records import CdrRecord, NotificationConfig
 from mock_server.storage.store import Store, fold_email
 
@@ -50,7 +51,7 @@ class Fixtures:
 
     @classmethod
     def load(cls, path: Path) -> "Fixtures":
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
         tenants = data.get("tenants") or []
         if not tenants:
             raise FixtureError(f"{path}: no tenants")
