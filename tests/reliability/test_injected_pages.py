@@ -43,7 +43,9 @@ def vendor(server, **params) -> dict:
 
 def assert_inert(page, where: str) -> None:
     """The payload is on the page as text, and nothing of it became markup or ran."""
-    page.wait_for_function("document.body.innerText.indexOf('id=pwned') >= 0", timeout=10_000)
+    # A function, not an expression: Playwright polls an expression with eval, which the page's CSP forbids
+    # (the wait then fails whenever the text is not there at the first look).
+    page.wait_for_function("() => document.body.innerText.indexOf('id=pwned') >= 0", timeout=10_000)
     assert page.evaluate("window.__xss === undefined"), f"{where}: injected script ran"
     assert page.locator("#pwned").count() == 0, f"{where}: injected element in the DOM"
     assert page.locator("svg[onload]").count() == 0, f"{where}: injected element in the DOM"
