@@ -32,7 +32,7 @@ def test_several_workers_deliver_every_hangup_exactly_once_and_state_survives_a_
     served = Served("--workers", "3", "--db", db, "--fixtures", str(team_fixture))
     host = {"Host": "team.alo-tech.com"}
     try:
-        assert served.children() == 3
+        assert wait_until(lambda: served.children() == 3)  # gunicorn forks its workers after the banner
         token = requests.get(served.url + "/_mock/tenants", timeout=10).json()["tenants"][0]["app_tokens"][0]["app_token"]
         with Receiver() as receiver:
             sessions = []
