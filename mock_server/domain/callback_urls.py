@@ -79,6 +79,9 @@ def parse_callback_url(url: str) -> CallbackTarget:
                                "or query must be written %40")
     if "#" in url:
         raise InvalidHangupUrl("has a fragment ('#'): a callback URL cannot have one; remove it")
+    authority = re.split(r"[/?]", url.partition("://")[2], maxsplit=1)[0]
+    if authority.startswith("[") and "]" in authority:
+        _host_and_port(authority)  # our own word on a bracketed host: Pythons differ in what urlsplit refuses there
     try:
         parts = urlsplit(url)
     except ValueError as error:  # an unbalanced or malformed [IPv6] host
@@ -127,6 +130,9 @@ def _ipv6_host(text: str) -> str:
     try:
         address = ipaddress.IPv6Address(text)
     except ValueError:
+        if _is_address(text):
+            raise InvalidHangupUrl(f"has [{text}]: an IPv4 address cannot be in brackets; write {text} without them") \
+                from None
         raise InvalidHangupUrl(f"has [{text}], which is not an IPv6 address") from None
     if address.ipv4_mapped is not None:
         raise InvalidHangupUrl(f"has the IPv4-mapped IPv6 address [{text}]; write the IPv4 address "
