@@ -46,7 +46,7 @@ document.getElementById("phone").src = new URLSearchParams(location.search).get(
 def chromium_path() -> str:
     path = os.environ.get("CCS_MOCK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        pytest.fail("Browser tests need Debian's Chromium: `./scripts/test` installs it (or set CCS_MOCK_CHROMIUM)")
+        pytest.fail("Browser tests need Debian's Chromium: `./scripts/install-test-deps` installs it (or set CCS_MOCK_CHROMIUM)")
     return path
 
 

@@ -32,7 +32,7 @@ def spectral_command() -> list[str]:
         return ["spectral"]
     if shutil.which("npx"):
         return ["npx", "--yes", "@stoplight/spectral-cli@6"]
-    pytest.fail("Spectral needs Node.js and npm: `./scripts/test` installs them and Spectral")
+    pytest.fail("Spectral needs Node.js and npm: `./scripts/install-test-deps` installs them and Spectral")
 
 
 @pytest.mark.parametrize("name", ["ccs.yaml", "control.yaml", "softphone.yaml"])
